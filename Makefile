@@ -1,0 +1,24 @@
+# Two commands for a newcomer: `make run` starts the app, `make test` runs every test.
+# Both set up .venv on first use (system libraries, packages, CPU torch when there is no CUDA GPU).
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup run test lint clean
+
+setup:
+	@bash scripts/setup_env.sh
+
+run: setup
+	$(PY) -m albumgen_desktop gui
+
+test: setup
+	$(PY) -m ruff check albumgen_desktop tests benchmarks
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+lint: setup
+	$(PY) -m ruff check albumgen_desktop tests benchmarks
+	$(PY) -m ruff format --check albumgen_desktop tests benchmarks
+
+clean:
+	rm -rf $(VENV) out build dist .pytest_cache .hypothesis

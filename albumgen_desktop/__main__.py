@@ -1,0 +1,3 @@
+from albumgen_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,291 @@
+"""`albumgen`: the command-line front end over the same services the app uses.
+
+Exit codes: 0 success, 1 failure or not available, 2 bad input, 3 model missing offline.
+Errors are one line on stderr; a traceback goes to the log file only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from albumgen_desktop import __version__
+from albumgen_desktop.core.analysis import ENGINE_CHOICES
+from albumgen_desktop.core.errors import AlbumGenError, BadInputError, NotAvailableError
+
+PROG = "albumgen"
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number: {text!r}") from None
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError("seed must be between 0 and 4294967295")
+    return value
+
+
+def _size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must be a whole number of pixels: {text!r}") from None
+    if not 512 <= value <= 1024:
+        raise argparse.ArgumentTypeError("size must be between 512 and 1024 pixels")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="AlbumGen Desktop: music that fits a cover, a cover that fits a track.",
+    )
+    parser.add_argument("--version", action="version", version=f"AlbumGen Desktop {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("analyze", help="read Features from covers, tracks or AlbumGen exports")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("music", help="generate music from a cover, Features or a prompt")
+    p.add_argument("cover", nargs="?", type=Path, metavar="COVER")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.wav")
+    p.add_argument("--features", type=Path, metavar="F.json")
+    p.add_argument("--prompt")
+    p.add_argument("--duration", type=_positive_float, default=10.0, metavar="S")
+    p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--engine", choices=("auto", "musicgen", "sketch"), default="auto")
+    p.add_argument("--model", metavar="ID")
+    p.add_argument("--melody", type=Path, metavar="REF")
+    p.set_defaults(func=cmd_music)
+
+    p = sub.add_parser("cover", help="generate a cover from a track, Features or a prompt")
+    p.add_argument("audio", nargs="?", type=Path, metavar="AUDIO")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.png")
+    p.add_argument("--features", type=Path, metavar="F.json")
+    p.add_argument("--title", default="")
+    p.add_argument("--prompt")
+    p.add_argument("--size", type=_size, default=512, metavar="N")
+    p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--engine", choices=("auto", "diffusion", "sketch"), default="auto")
+    p.add_argument("--model", metavar="ID")
+    p.add_argument("--reference", type=Path, metavar="IMG")
+    p.set_defaults(func=cmd_cover)
+
+    p = sub.add_parser("models", help="list, download, verify or remove model weights")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    q = msub.add_parser("list", help="every model the app can use, with licence, size and state")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_models_list)
+    for action in ("download", "remove"):
+        q = msub.add_parser(action, help=f"{action} one model")
+        q.add_argument("model_id", metavar="ID")
+        q.set_defaults(func=cmd_models_not_yet)
+    q = msub.add_parser("verify", help="check downloaded files against the manifest")
+    q.add_argument("model_id", nargs="?", metavar="ID")
+    q.set_defaults(func=cmd_models_not_yet)
+
+    p = sub.add_parser("library", help="the reference library of albums that cover analysis retrieves from")
+    lsub = p.add_subparsers(dest="library_command", metavar="ACTION", required=True)
+    q = lsub.add_parser("import", help="import a music folder or a features CSV with covers")
+    q.add_argument("path", type=Path, metavar="PATH")
+    q.set_defaults(func=cmd_library_not_yet)
+    for action in ("list", "stats"):
+        q = lsub.add_parser(action)
+        q.set_defaults(func=cmd_library_not_yet)
+
+    p = sub.add_parser("selftest", help="run every pipeline end to end offline and report")
+    p.set_defaults(func=cmd_selftest)
+
+    p = sub.add_parser("gui", help="start the desktop app")
+    p.set_defaults(func=cmd_gui)
+    return parser
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    for w in warnings:
+        print(f"{PROG}: note: {w}", file=sys.stderr)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from albumgen_desktop.services.analyze import analyze_file
+
+    worst = 0
+    for path in args.files:
+        try:
+            result = analyze_file(path, engine=args.engine)
+        except AlbumGenError as exc:
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            worst = max(worst, exc.exit_code)
+            continue
+        if args.json:
+            print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            _print_warnings(result.warnings)
+            f = result.features
+            key = f.key_label or f"unknown key, {f.mode}"
+            print(
+                f"{path}: {f.genre or 'no genre'}, {f.tempo_bpm:.0f} BPM, {key}, {f.time_signature}/4, "
+                f"energy {f.energy:.2f}, valence {f.valence:.2f}, loudness {f.loudness_db:.1f} dB "
+                f"(from {result.kind})"
+            )
+    return worst
+
+
+def _load_recipe_inputs(args: argparse.Namespace) -> list[str]:
+    """Validate the inputs shared by music and cover before any engine is asked."""
+    from albumgen_desktop.io.metadata import read_features_file
+
+    warnings: list[str] = []
+    if args.features is not None:
+        read_features_file(args.features, warnings)
+    if args.prompt is not None and not args.prompt.strip():
+        raise BadInputError("--prompt is empty")
+    return warnings
+
+
+def _check_output(path: Path, suffix: str) -> None:
+    if path.suffix.lower() != suffix:
+        raise BadInputError(f"{path}: the output file name must end in {suffix}")
+    if not path.parent.resolve().is_dir():
+        raise BadInputError(f"output folder {path.parent} does not exist")
+
+
+def cmd_music(args: argparse.Namespace) -> int:
+    _check_output(args.output, ".wav")
+    for name in ("cover", "melody"):
+        value = getattr(args, name)
+        if value is not None and not value.is_file():
+            raise BadInputError(f"{value} does not exist")
+    _print_warnings(_load_recipe_inputs(args))
+    raise NotAvailableError("music generation is not built yet in this version; no file was written")
+
+
+def cmd_cover(args: argparse.Namespace) -> int:
+    _check_output(args.output, ".png")
+    for name in ("audio", "reference"):
+        value = getattr(args, name)
+        if value is not None and not value.is_file():
+            raise BadInputError(f"{value} does not exist")
+    from albumgen_desktop.core.prompts import clean_title
+
+    clean_title(args.title)
+    _print_warnings(_load_recipe_inputs(args))
+    raise NotAvailableError("cover generation is not built yet in this version; no file was written")
+
+
+def _human_size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n} B"  # pragma: no cover
+
+
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from albumgen_desktop.models.manifest import load_manifest
+
+    entries = load_manifest()
+    rows: list[dict[str, Any]] = []
+    for e in entries:
+        rows.append(
+            {
+                "id": e.id,
+                "role": e.role,
+                "repo": e.repo,
+                "revision": e.revision,
+                "size_bytes": e.size_bytes,
+                "license": e.license.name,
+                "license_summary": e.license.summary,
+                "commercial_use": e.license.commercial,
+                "tiers": list(e.tiers),
+                "installed": e.is_installed(),
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for r in rows:
+        state = "installed" if r["installed"] else "not downloaded"
+        print(f"{r['id']:<16} {r['role']:<16} {_human_size(r['size_bytes']):>9}  {r['license']:<14} {state}")
+        print(f"{'':<16} {r['repo']}@{r['revision'][:12]}  {r['license_summary']}")
+    return 0
+
+
+def cmd_models_not_yet(args: argparse.Namespace) -> int:
+    from albumgen_desktop.models.manifest import find_model
+
+    if getattr(args, "model_id", None):
+        find_model(args.model_id)
+    raise NotAvailableError(f"'models {args.models_command}' is not built yet in this version")
+
+
+def cmd_library_not_yet(args: argparse.Namespace) -> int:
+    raise NotAvailableError(
+        f"the reference library ('library {args.library_command}') is not built yet in this version"
+    )
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from albumgen_desktop.services.selftest import run_selftest
+
+    return 0 if run_selftest(lambda line: print(line, flush=True)) else 1
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from albumgen_desktop.app.main import main as gui_main
+
+    return gui_main([])
+
+
+def _log_crash() -> Path | None:
+    try:
+        from platformdirs import user_log_dir
+
+        log_dir = Path(user_log_dir("albumgen-desktop", appauthor=False))
+        log_dir.mkdir(parents=True, exist_ok=True)
+        path = log_dir / "crash.log"
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc() + "\n")
+        return path
+    except OSError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AlbumGenError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, details to the log
+        where = _log_crash()
+        hint = f"; details in {where}" if where else ""
+        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

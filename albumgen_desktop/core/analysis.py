@@ -1,0 +1,46 @@
+"""What an analysis returns: Features plus, for each value, how sure we are and who said so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.recipe import Recipe
+
+ENGINE_CHOICES: tuple[str, ...] = ("auto", "neural", "sketch")
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Features))
+
+
+@dataclass
+class Analysis:
+    """Features of one input, with a confidence 0..1 and a source label per feature.
+
+    ``evidence`` lists what the values rest on (e.g. the k nearest albums of the
+    reference library); ``recipe`` is set when the input was an AlbumGen export.
+    """
+
+    path: str
+    kind: str  # "image" | "audio" | "recipe"
+    features: Features
+    confidence: dict[str, float] = field(default_factory=dict)
+    source: dict[str, str] = field(default_factory=dict)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    recipe: Recipe | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.path,
+            "kind": self.kind,
+            "features": self.features.to_dict(),
+            "confidence": {k: round(v, 3) for k, v in self.confidence.items()},
+            "source": dict(self.source),
+            "evidence": list(self.evidence),
+            "warnings": list(self.warnings),
+            "prompt": self.recipe.prompt if self.recipe else None,
+        }
+
+
+def uniform(value: float | str, names: tuple[str, ...] = FEATURE_NAMES) -> dict[str, Any]:
+    return {name: value for name in names}

@@ -1,0 +1,107 @@
+"""Loading audio people drop in: any soundfile format, validated, mono on request, resampled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from albumgen_desktop.core.errors import BadInputError
+
+SUPPORTED = "WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF"
+MAX_DECODE_SECONDS = 20 * 60  # never hold more than this in memory at once
+_RATE_RANGE = (1000, 384_000)
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Float32 samples in -1..1, shape (n,) for mono or (n, channels)."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        return self.samples.shape[0] / self.sample_rate
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.samples.ndim == 1 else self.samples.shape[1]
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    frames: int
+    sample_rate: int
+    channels: int
+    format: str
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sample_rate
+
+
+def _open(path: Path) -> sf.SoundFile:
+    if not path.exists():
+        raise BadInputError(f"{path} does not exist")
+    if not path.is_file():
+        raise BadInputError(f"{path} is not a file")
+    if path.stat().st_size == 0:
+        raise BadInputError(f"{path.name} is empty (0 bytes)")
+    try:
+        return sf.SoundFile(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise BadInputError(f"{path.name} is not an audio file AlbumGen can read ({SUPPORTED}): {exc}") from None
+
+
+def audio_info(path: str | Path) -> AudioInfo:
+    path = Path(path)
+    with _open(path) as f:
+        return AudioInfo(frames=f.frames, sample_rate=f.samplerate, channels=f.channels, format=f.format)
+
+
+def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
+    if rate_in == rate_out:
+        return samples
+    import soxr
+
+    return soxr.resample(samples, rate_in, rate_out, quality="HQ").astype(np.float32, copy=False)
+
+
+def load_audio(
+    path: str | Path,
+    *,
+    sample_rate: int | None = None,
+    mono: bool = True,
+    start_seconds: float = 0.0,
+    max_seconds: float | None = None,
+) -> Audio:
+    """Read (part of) an audio file as float32; reject empty, NaN or absurd input."""
+    path = Path(path)
+    limit = MAX_DECODE_SECONDS if max_seconds is None else min(max_seconds, MAX_DECODE_SECONDS)
+    with _open(path) as f:
+        rate = f.samplerate
+        if not _RATE_RANGE[0] <= rate <= _RATE_RANGE[1]:
+            raise BadInputError(f"{path.name} has an unusable sample rate of {rate} Hz")
+        if f.channels < 1:
+            raise BadInputError(f"{path.name} has no audio channels")
+        start = max(0, int(start_seconds * rate))
+        if start and f.seekable():
+            f.seek(min(start, max(f.frames, 0)))
+        try:
+            data = f.read(frames=int(limit * rate), dtype="float32", always_2d=True)
+        except (sf.LibsndfileError, RuntimeError) as exc:
+            raise BadInputError(f"{path.name} is damaged and cannot be decoded: {exc}") from None
+    if data.shape[0] == 0:
+        raise BadInputError(f"{path.name} contains no audio samples")
+    if not np.isfinite(data).all():
+        raise BadInputError(f"{path.name} contains invalid samples (NaN or infinity)")
+    samples = data.mean(axis=1) if mono else data
+    if mono:
+        samples = np.ascontiguousarray(samples, dtype=np.float32)
+    if sample_rate is not None and sample_rate != rate:
+        samples = resample(samples, rate, sample_rate)
+        rate = sample_rate
+    return Audio(samples=samples, sample_rate=rate)

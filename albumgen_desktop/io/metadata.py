@@ -1,0 +1,113 @@
+"""Export results with their recipe, and recover the recipe from any exported file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from albumgen_desktop.core.errors import BadInputError
+from albumgen_desktop.core.features import Features, from_any_json, parse_json_object
+from albumgen_desktop.core.recipe import RECIPE_FORMAT, Recipe
+from albumgen_desktop.io import png, wav
+from albumgen_desktop.io.atomic import write_files_atomically
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def sidecar_path(path: Path) -> Path:
+    """``song.wav`` -> ``song.wav.json`` (a music/cover pair with one stem keeps two sidecars)."""
+    path = Path(path)
+    return path.with_name(path.name + ".json")
+
+
+def _sidecar_bytes(recipe: Recipe) -> bytes:
+    return (recipe.to_json() + "\n").encode("utf-8")
+
+
+def _check_suffix(path: Path, suffix: str) -> None:
+    if path.suffix.lower() != suffix:
+        raise BadInputError(f"{path.name}: the output file name must end in {suffix}")
+
+
+def export_wav(path: str | Path, samples: np.ndarray, sample_rate: int, recipe: Recipe, bits: int = 16) -> Path:
+    """Write ``path`` and its sidecar atomically, together."""
+    path = Path(path)
+    _check_suffix(path, ".wav")
+    info = {
+        "INAM": recipe.title,
+        "IART": recipe.features.style,
+        "IGNR": recipe.features.genre,
+        "ICMT": recipe.prompt,
+        "ISFT": f"AlbumGen Desktop {recipe.app_version} ({recipe.engine})",
+        "ICRD": recipe.created[:10],
+    }
+    data = wav.wav_bytes(samples, sample_rate, bits=bits, info=info, recipe_json=recipe.to_json(indent=None))
+    write_files_atomically([(path, data), (sidecar_path(path), _sidecar_bytes(recipe))])
+    return path
+
+
+def export_png(path: str | Path, image: Image.Image, recipe: Recipe) -> Path:
+    path = Path(path)
+    _check_suffix(path, ".png")
+    text = {png.PARAMETERS_KEY: recipe.parameters_text(), png.RECIPE_KEY: recipe.to_json(indent=None)}
+    data = png.png_bytes(image, text)
+    write_files_atomically([(path, data), (sidecar_path(path), _sidecar_bytes(recipe))])
+    return path
+
+
+def _embedded_recipe_json(path: Path) -> str | None:
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+    if head.startswith(PNG_SIGNATURE):
+        return png.read_text(path).get(png.RECIPE_KEY)
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return wav.read_recipe_json(path)
+    if path.suffix.lower() == ".json":
+        return path.read_text(encoding="utf-8", errors="replace")
+    return None
+
+
+def read_recipe(path: str | Path, warnings: list[str] | None = None) -> Recipe | None:
+    """The recipe carried by an exported file (embedded, or in its sidecar); None if it has none.
+
+    A recipe that is present but damaged raises BadInputError naming the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise BadInputError(f"{path} does not exist")
+    text = _embedded_recipe_json(path)
+    if text is None and sidecar_path(path).is_file():
+        path = sidecar_path(path)
+        text = path.read_text(encoding="utf-8", errors="replace")
+    if text is None:
+        return None
+    if path.suffix.lower() == ".json" and f'"{RECIPE_FORMAT}"' not in text:
+        return None
+    try:
+        return Recipe.from_json(text, warnings)
+    except BadInputError as exc:
+        raise BadInputError(f"the AlbumGen recipe in {path.name} is damaged: {exc}") from None
+
+
+MAX_FEATURES_FILE_BYTES = 1_000_000
+
+
+def read_features_file(path: str | Path, warnings: list[str] | None = None) -> Features:
+    """Features from a JSON file (ours, a recipe, Spotify's or AlbumGen's VLM shape) or an export."""
+    path = Path(path)
+    if not path.is_file():
+        raise BadInputError(f"features file {path} does not exist")
+    if path.suffix.lower() != ".json":
+        recipe = read_recipe(path, warnings)
+        if recipe is None:
+            raise BadInputError(f"{path.name} carries no AlbumGen recipe; give a features .json file")
+        return recipe.features
+    if path.stat().st_size > MAX_FEATURES_FILE_BYTES:
+        raise BadInputError(f"{path.name} is too large for a features file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BadInputError(f"{path.name} is not UTF-8 text") from None
+    return from_any_json(parse_json_object(text, path.name), warnings)

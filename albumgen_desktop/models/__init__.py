@@ -1,0 +1,1 @@
+"""The models manifest, the Hugging Face cache, downloads and device policy."""

@@ -1,0 +1,119 @@
+"""Read and validate models_manifest.json: the one place that names models, revisions and licences."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from albumgen_desktop.core.errors import AlbumGenError, BadInputError
+
+MANIFEST_PATH = Path(__file__).with_name("models_manifest.json")
+ROLES = ("music", "melody", "cover", "cover-quality", "preview-decoder", "image-analysis", "audio-analysis", "vlm")
+TIERS = ("cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class License:
+    name: str
+    summary: str
+    commercial: bool
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    id: str
+    role: str
+    repo: str
+    revision: str
+    files: tuple[str, ...]
+    size_bytes: int
+    license: License
+    ram_gb: float
+    tiers: tuple[str, ...]
+    why: str
+
+    def cache_dir(self) -> Path:
+        """Where huggingface_hub keeps this repo (HF_HOME / HF_HUB_CACHE honoured)."""
+        return hub_cache_dir() / ("models--" + self.repo.replace("/", "--"))
+
+    def is_installed(self) -> bool:
+        snapshots = self.cache_dir() / "snapshots"
+        if not snapshots.is_dir():
+            return False
+        return any(any(p.rglob("*.safetensors")) for p in snapshots.iterdir() if p.is_dir())
+
+
+def hub_cache_dir() -> Path:
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    home = os.environ.get("HF_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "huggingface"
+    )
+    return Path(home) / "hub"
+
+
+def _require(entry: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    value = entry.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise BadInputError(f"manifest entry {entry.get('id', '?')!r}: {key!r} must be {kind}")
+    return value
+
+
+def _entry(raw: Any) -> ModelEntry:
+    if not isinstance(raw, dict):
+        raise BadInputError("manifest: every model must be an object")
+    lic = _require(raw, "license", dict)
+    files = _require(raw, "files", list)
+    if not files or not all(isinstance(f, str) for f in files):
+        raise BadInputError(f"manifest entry {raw.get('id')!r}: files must list file names or patterns")
+    weights = [f for f in files if f.endswith((".bin", ".pt", ".pth", ".ckpt", ".pkl"))]
+    if weights:
+        raise BadInputError(f"manifest entry {raw.get('id')!r}: pickle weights are not allowed ({weights})")
+    role = _require(raw, "role", str)
+    if role not in ROLES:
+        raise BadInputError(f"manifest entry {raw.get('id')!r}: unknown role {role!r}")
+    tiers = tuple(_require(raw, "tiers", list))
+    if not set(tiers) <= set(TIERS):
+        raise BadInputError(f"manifest entry {raw.get('id')!r}: tiers must be among {TIERS}")
+    return ModelEntry(
+        id=_require(raw, "id", str),
+        role=role,
+        repo=_require(raw, "repo", str),
+        revision=_require(raw, "revision", str),
+        files=tuple(files),
+        size_bytes=_require(raw, "size_bytes", int),
+        license=License(
+            name=_require(lic, "name", str),
+            summary=_require(lic, "summary", str),
+            commercial=bool(lic.get("commercial")),
+        ),
+        ram_gb=float(_require(raw, "ram_gb", (int, float))),
+        tiers=tiers,
+        why=_require(raw, "why", str),
+    )
+
+
+def load_manifest(path: Path = MANIFEST_PATH) -> list[ModelEntry]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise AlbumGenError(f"the models manifest {path} cannot be read: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema_version") != 1 or not isinstance(data.get("models"), list):
+        raise BadInputError("the models manifest must be an object with schema_version 1 and a models list")
+    entries = [_entry(m) for m in data["models"]]
+    ids = [e.id for e in entries]
+    if len(set(ids)) != len(ids):
+        raise BadInputError("the models manifest names a model id twice")
+    return entries
+
+
+def find_model(model_id: str, entries: list[ModelEntry] | None = None) -> ModelEntry:
+    entries = load_manifest() if entries is None else entries
+    for entry in entries:
+        if entry.id == model_id or entry.repo == model_id:
+            return entry
+    known = ", ".join(e.id for e in entries)
+    raise BadInputError(f"unknown model {model_id!r}; known models: {known}")

@@ -1,0 +1,1 @@
+"""Jobs shared by the CLI and the GUI: analyse, generate, export."""

@@ -1,0 +1,53 @@
+"""The layer rules of DESIGN.md, checked on the source and on what actually gets imported."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PKG = Path(__file__).resolve().parents[1] / "albumgen_desktop"
+HEAVY = {"torch", "transformers", "diffusers"}
+QT = {"PySide6", "qasync", "shiboken6"}
+RULES = {
+    "core": HEAVY | QT,
+    "io": HEAVY | QT,
+    "engines": QT,
+    "models": QT,
+    "services": QT,
+    "library": QT,
+}
+
+
+def imported_top_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("layer", sorted(RULES))
+def test_layer_imports(layer: str) -> None:
+    offenders = []
+    for path in (PKG / layer).rglob("*.py"):
+        bad = imported_top_modules(path) & RULES[layer]
+        if bad:
+            offenders.append(f"{path.relative_to(PKG)}: {sorted(bad)}")
+    assert not offenders, offenders
+
+
+def test_cli_and_core_do_not_load_torch_or_qt() -> None:
+    code = (
+        "import sys, albumgen_desktop.cli, albumgen_desktop.core.prompts, albumgen_desktop.io.metadata, "
+        "albumgen_desktop.services.analyze\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'diffusers', 'PySide6') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
