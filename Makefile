@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint eval clean
 
 setup:
 	@bash scripts/setup_env.sh
@@ -13,12 +13,17 @@ run: setup
 	$(PY) -m albumgen_desktop gui
 
 test: setup
-	$(PY) -m ruff check albumgen_desktop tests benchmarks
+	$(PY) -m ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 lint: setup
-	$(PY) -m ruff check albumgen_desktop tests benchmarks
-	$(PY) -m ruff format --check albumgen_desktop tests benchmarks
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+# Tempo/key/metre accuracy of the audio analyser on rendered scores, beside the textbook baseline.
+eval: setup
+	bash scripts/eval_audio.sh 120 0
+	bash scripts/eval_audio.sh 80 7
 
 clean:
 	rm -rf $(VENV) out build dist .pytest_cache .hypothesis

@@ -250,8 +250,14 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from albumgen_desktop.app.main import main as gui_main
-
+    try:
+        from albumgen_desktop.app.main import main as gui_main
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("albumgen_desktop.app"):
+            raise NotAvailableError(
+                "the desktop window is not built yet in this version; use the albumgen command"
+            ) from None
+        raise
     return gui_main([])
 
 
@@ -285,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
         hint = f"; details in {where}" if where else ""
         print(f"{PROG}: internal error: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
         return 1
+
+
+def gui_main() -> int:
+    """Entry point of `albumgen-desktop`."""
+    return main(["gui"])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -40,10 +40,7 @@ class ModelEntry:
         return hub_cache_dir() / ("models--" + self.repo.replace("/", "--"))
 
     def is_installed(self) -> bool:
-        snapshots = self.cache_dir() / "snapshots"
-        if not snapshots.is_dir():
-            return False
-        return any(any(p.rglob("*.safetensors")) for p in snapshots.iterdir() if p.is_dir())
+        return installed_snapshot(self) is not None
 
 
 def hub_cache_dir() -> Path:
@@ -117,3 +114,22 @@ def find_model(model_id: str, entries: list[ModelEntry] | None = None) -> ModelE
             return entry
     known = ", ".join(e.id for e in entries)
     raise BadInputError(f"unknown model {model_id!r}; known models: {known}")
+
+
+def installed_snapshot(entry: ModelEntry) -> Path | None:
+    """The newest downloaded snapshot folder of ``entry`` that holds safetensors weights."""
+    snapshots = entry.cache_dir() / "snapshots"
+    if not snapshots.is_dir():
+        return None
+    candidates = [p for p in snapshots.iterdir() if p.is_dir() and any(p.rglob("*.safetensors"))]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: p.stat().st_mtime)
+
+
+def model_for_role(role: str, entries: list[ModelEntry] | None = None) -> ModelEntry:
+    entries = load_manifest() if entries is None else entries
+    for entry in entries:
+        if entry.role == role:
+            return entry
+    raise AlbumGenError(f"the models manifest names no model for {role}")

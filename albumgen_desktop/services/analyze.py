@@ -1,15 +1,29 @@
-"""Analyse a dropped file: an AlbumGen export restores its recipe; covers and tracks go to analysers."""
+"""Analyse a dropped file: an AlbumGen export restores its recipe; tracks go to the audio analysers."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from albumgen_desktop.core.analysis import ENGINE_CHOICES, Analysis, uniform
-from albumgen_desktop.core.errors import BadInputError, NotAvailableError
+from albumgen_desktop.core.errors import BadInputError, ModelMissingError, NotAvailableError
+from albumgen_desktop.core.features import Features
 from albumgen_desktop.io.metadata import read_recipe
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
-AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff"}
+# How much the CLAP value counts against the DSP estimate, per feature. DSP owns
+# what it measures well (tempo, key, metre, loudness); CLAP owns timbre and mood.
+CLAP_WEIGHT = {
+    "valence": 0.7,
+    "energy": 0.4,
+    "danceability": 0.4,
+    "acousticness": 0.8,
+    "instrumentalness": 0.85,
+    "speechiness": 0.75,
+    "liveness": 0.75,
+}
+GENRE_MIN_PROBABILITY = 0.15
+
+_clap_cache: dict[Path, Any] = {}
 
 
 def input_kind(path: Path) -> str:
@@ -40,6 +54,83 @@ def _check_path(path: Path) -> None:
         raise BadInputError(f"{path.name} is empty (0 bytes)")
 
 
+def clap_analyser(model_dir: Path) -> Any:
+    """A loaded CLAP, kept warm for the next file."""
+    from albumgen_desktop.engines.audio_clap import ClapAnalyser
+
+    if model_dir not in _clap_cache:
+        _clap_cache.clear()
+        _clap_cache[model_dir] = ClapAnalyser(model_dir)
+    return _clap_cache[model_dir]
+
+
+def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
+    from albumgen_desktop.engines.audio_dsp import analyse_file
+
+    dsp = analyse_file(path)
+    values: dict[str, Any] = {
+        name: getattr(dsp, name)
+        for name in ("acousticness", "danceability", "energy", "instrumentalness", "liveness", "speechiness", "valence")
+    }
+    values.update(
+        loudness_db=dsp.loudness_db,
+        tempo_bpm=dsp.tempo_bpm,
+        key=dsp.key,
+        mode=dsp.mode,
+        time_signature=dsp.time_signature,
+    )
+    confidence = dict(dsp.confidence)
+    source = {name: "dsp" for name in values}
+    warnings = list(dsp.warnings)
+    evidence: list[dict[str, Any]] = [
+        {"type": "window", "start_s": round(dsp.window[0], 2), "end_s": round(dsp.window[1], 2)}
+    ]
+    if engine in ("auto", "neural"):
+        from albumgen_desktop.models.manifest import installed_snapshot, model_for_role
+
+        entry = model_for_role("audio-analysis")
+        snapshot = installed_snapshot(entry)
+        if snapshot is None:
+            if engine == "neural":
+                raise ModelMissingError(
+                    f"model {entry.id} ({entry.repo}) is not downloaded; run 'albumgen models download {entry.id}' "
+                    "or use --engine sketch"
+                )
+            warnings.append(f"{entry.id} is not downloaded; genre and timbre come from DSP estimates only")
+        else:
+            from albumgen_desktop.io.audio import load_audio
+
+            clap = clap_analyser(snapshot)
+            start, end = dsp.window
+            audio = load_audio(path, sample_rate=clap.sample_rate, start_seconds=start, max_seconds=end - start)
+            result = clap.analyse(audio.samples)
+            for name, w in CLAP_WEIGHT.items():
+                p = result.values[name]
+                values[name] = (1 - w) * values[name] + w * p
+                clap_conf = min(0.9, 0.5 + abs(p - 0.5))
+                confidence[name] = (1 - w) * confidence[name] + w * clap_conf
+                source[name] = "dsp+clap"
+            if result.genre_probability >= GENRE_MIN_PROBABILITY:
+                values["genre"] = result.genre
+                confidence["genre"] = result.genre_probability
+                source["genre"] = "clap"
+            else:
+                warnings.append("CLAP was not sure of the genre; left empty")
+            evidence.append(
+                {"type": "clap_genres", "model": entry.id, "top": [[g, round(p, 3)] for g, p in result.top_genres]}
+            )
+    features = Features.from_dict(values, warnings)
+    return Analysis(
+        path=str(path),
+        kind="audio",
+        features=features,
+        confidence=confidence,
+        source=source,
+        evidence=evidence,
+        warnings=warnings,
+    )
+
+
 def analyze_file(path: str | Path, engine: str = "auto") -> Analysis:
     if engine not in ENGINE_CHOICES:
         raise BadInputError(f"engine must be one of {', '.join(ENGINE_CHOICES)}, got {engine!r}")
@@ -62,7 +153,8 @@ def analyze_file(path: str | Path, engine: str = "auto") -> Analysis:
             recipe=recipe,
         )
     kind = input_kind(path)
-    raise NotAvailableError(
-        f"{path.name}: analysing {'cover images' if kind == 'image' else 'audio tracks'} is not built yet "
-        "(only AlbumGen exports, which carry their recipe, can be read so far)"
-    )
+    if kind == "audio":
+        result = analyse_audio(path, engine)
+        result.warnings[:0] = warnings
+        return result
+    raise NotAvailableError(f"{path.name}: analysing cover images is not built yet in this version")

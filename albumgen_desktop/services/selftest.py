@@ -52,12 +52,77 @@ def _check_png(folder: Path) -> str:
     return "PNG with parameters + recipe written and read back"
 
 
+def _test_song(seconds: float = 12.0, bpm: float = 120.0, sr: int = 22050) -> np.ndarray:
+    """A I-IV-V-I progression in A minor/C-free form: A minor triads with a kick on every beat."""
+    t = np.arange(int(seconds * sr)) / sr
+    beat = (t * bpm / 60) % 1.0
+    bar = ((t * bpm / 60) // 4).astype(int) % 4
+    roots = np.array([57, 62, 64, 57])[bar]  # A, D, E, A
+    thirds = np.array([3, 3, 4, 3])[bar]
+    song = np.zeros_like(t)
+    for offset in (0, 7):
+        song += np.sin(2 * np.pi * 440 * 2 ** ((roots + offset - 69) / 12) * t)
+    song += np.sin(2 * np.pi * 440 * 2 ** ((roots + thirds - 69) / 12) * t)
+    song *= 0.5 + 0.5 * np.exp(-beat * 6)
+    song += 0.8 * np.sin(2 * np.pi * 60 * t) * np.exp(-beat * 25)
+    return (0.3 * song / np.abs(song).max()).astype(np.float32)
+
+
+def _check_audio_dsp(folder: Path) -> str:
+    import soundfile as sf
+
+    from albumgen_desktop.engines.audio_dsp import analyse_file
+
+    path = folder / "song.wav"
+    sf.write(path, _test_song(), 22050)
+    r = analyse_file(path)
+    assert abs(r.tempo_bpm - 120) < 5, r.tempo_bpm
+    assert (r.key, r.mode) == (9, "minor"), (r.key, r.mode)
+    return f"{r.tempo_bpm:.1f} BPM, A minor, {r.loudness_db:.1f} LUFS"
+
+
+def _with_tiny_models(check: Check) -> Check:
+    """Run ``check`` with HF_HOME pointing at a private cache of tiny random models."""
+
+    def run(folder: Path) -> str:
+        import os
+
+        old = os.environ.get("HF_HOME")
+        os.environ["HF_HOME"] = str(folder / "hf")
+        try:
+            return check(folder)
+        finally:
+            if old is None:
+                os.environ.pop("HF_HOME", None)
+            else:
+                os.environ["HF_HOME"] = old
+
+    return run
+
+
+def _check_clap(folder: Path) -> str:
+    import soundfile as sf
+
+    from albumgen_desktop.models.manifest import model_for_role
+    from albumgen_desktop.models.tiny import install_tiny
+    from albumgen_desktop.services.analyze import analyze_file
+
+    install_tiny(model_for_role("audio-analysis"))
+    path = folder / "clap.wav"
+    sf.write(path, _test_song(seconds=6), 22050)
+    result = analyze_file(path, engine="neural")
+    assert result.source["acousticness"] == "dsp+clap"
+    return "tiny CLAP loaded from a Hugging Face cache layout (safetensors) and blended with DSP"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("features and prompts", _check_prompts),
     ("WAV export", _check_wav),
     ("PNG export", _check_png),
+    ("audio analysis (DSP)", _check_audio_dsp),
+    ("audio analysis (CLAP, tiny)", _with_tiny_models(_check_clap)),
 ]
-NOT_BUILT = ("MusicGen", "MusicGen melody", "diffusion text-to-image", "diffusion img2img", "CLIP", "CLAP", "VLM")
+NOT_BUILT = ("MusicGen", "MusicGen melody", "diffusion text-to-image", "diffusion img2img", "CLIP", "VLM")
 
 
 def run_selftest(report: Callable[[str], None]) -> bool:

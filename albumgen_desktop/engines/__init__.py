@@ -1,0 +1,1 @@
+"""Analysis and generation engines: torch/transformers/diffusers/librosa, imported lazily. No Qt."""

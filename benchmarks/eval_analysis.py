@@ -1,0 +1,129 @@
+"""Evaluate the DSP audio analyser on a labelled set, side by side with the textbook baseline.
+
+    python benchmarks/eval_analysis.py --truth SET/truth.json [--limit N] [--verbose]
+
+The truth file is a JSON list of {"file": path relative to it, "tempo_bpm": number,
+"key": "F#", "mode": "major"|"minor", "time_signature": 3|4|6}. Metrics (MIREX):
+tempo Accuracy1 (within 4%), Accuracy2 (also at 2x, 3x, 1/2, 1/3), the weighted
+key score (1 exact, 0.5 fifth above, 0.3 relative, 0.2 parallel), exact key rate
+and metre accuracy. The baseline is librosa's default beat tracker for tempo and
+Krumhansl-Schmuckler profiles on librosa's chroma_cqt for key.
+The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+NOTE = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
+FLATS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#"}
+
+
+def pitch_class(name: str) -> int:
+    return NOTE.index(FLATS.get(name, name))
+
+
+def tempo_hits(est: float, ref: float) -> tuple[bool, bool]:
+    def near(x: float) -> bool:
+        return abs(est - x) <= 0.04 * x
+
+    return near(ref), any(near(ref * f) for f in (1, 2, 3, 0.5, 1 / 3))
+
+
+def key_score(est: tuple[int, str], ref: tuple[int, str]) -> float:
+    (ek, em), (rk, rm) = est, ref
+    if (ek, em) == (rk, rm):
+        return 1.0
+    if em == rm and (ek - rk) % 12 == 7:
+        return 0.5
+    if rm == "major" and em == "minor" and (ek - rk) % 12 == 9:
+        return 0.3
+    if rm == "minor" and em == "major" and (ek - rk) % 12 == 3:
+        return 0.3
+    if ek == rk and em != rm:
+        return 0.2
+    return 0.0
+
+
+def baseline(path: Path) -> tuple[float, tuple[int, str]]:
+    import librosa
+    import numpy as np
+
+    from albumgen_desktop.engines.audio_dsp import SR, baseline_key, choose_window
+    from albumgen_desktop.io.audio import load_audio
+
+    start, length = choose_window(path)
+    y = load_audio(path, sample_rate=SR, start_seconds=start, max_seconds=length).samples
+    tempo, _ = librosa.beat.beat_track(y=y, sr=SR)
+    return float(np.atleast_1d(tempo)[0]), baseline_key(y)
+
+
+def summarise(rows: list[dict], prefix: str) -> dict[str, float]:
+    n = max(1, len(rows))
+    out = {
+        f"{prefix}tempo_acc1": sum(r["acc1"] for r in rows) / n,
+        f"{prefix}tempo_acc2": sum(r["acc2"] for r in rows) / n,
+        f"{prefix}key_score": sum(r["key_score"] for r in rows) / n,
+        f"{prefix}key_exact": sum(r["key_score"] == 1.0 for r in rows) / n,
+    }
+    if rows and "metre_ok" in rows[0]:
+        out[f"{prefix}metre_acc"] = sum(r["metre_ok"] for r in rows) / n
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--truth", type=Path, required=True)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+
+    from albumgen_desktop.engines.audio_dsp import analyse_file
+
+    items = json.loads(args.truth.read_text())
+    if args.limit:
+        items = items[: args.limit]
+    ours, base = [], []
+    seconds = 0.0
+    for item in items:
+        path = args.truth.parent / item["file"]
+        ref_key = (pitch_class(item["key"]), item["mode"])
+        start = time.perf_counter()
+        r = analyse_file(path)
+        seconds += time.perf_counter() - start
+        acc1, acc2 = tempo_hits(r.tempo_bpm, item["tempo_bpm"])
+        row = {
+            "file": item["file"],
+            "acc1": acc1,
+            "acc2": acc2,
+            "key_score": key_score((r.key, r.mode), ref_key),
+            "metre_ok": r.time_signature == item.get("time_signature", 4),
+        }
+        ours.append(row)
+        if not args.no_baseline:
+            b_tempo, b_key = baseline(path)
+            b1, b2 = tempo_hits(b_tempo, item["tempo_bpm"])
+            base.append({"acc1": b1, "acc2": b2, "key_score": key_score(b_key, ref_key)})
+        if args.verbose:
+            print(
+                f"{item['file']}: tempo {r.tempo_bpm:.1f} (ref {item['tempo_bpm']}) "
+                f"key {NOTE[r.key]} {r.mode} (ref {item['key']} {item['mode']}) "
+                f"metre {r.time_signature} (ref {item.get('time_signature')}) "
+                f"{'' if acc1 else 'TEMPO '}{'' if row['key_score'] == 1 else 'KEY '}{'' if row['metre_ok'] else 'METRE'}",
+                flush=True,
+            )
+    result = {"n": len(ours), **summarise(ours, ""), "seconds": round(seconds, 2)}
+    result["seconds_per_file"] = round(seconds / max(1, len(ours)), 3)
+    if base:
+        result.update(summarise(base, "baseline_"))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
