@@ -16,6 +16,7 @@ from typing import Any
 from albumgen_desktop import __version__
 from albumgen_desktop.core.analysis import ENGINE_CHOICES
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError, NotAvailableError
+from albumgen_desktop.core.features import Features
 
 PROG = "albumgen"
 
@@ -73,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0)
     p.add_argument("--engine", choices=("auto", "musicgen", "sketch"), default="auto")
     p.add_argument("--model", metavar="ID")
-    p.add_argument("--melody", type=Path, metavar="REF")
+    p.add_argument("--melody", type=Path, metavar="REF", help="reference melody (needs musicgen-melody)")
     p.set_defaults(func=cmd_music)
 
     p = sub.add_parser("cover", help="generate a cover from a track, Features or a prompt")
@@ -149,16 +150,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return worst
 
 
-def _load_recipe_inputs(args: argparse.Namespace) -> list[str]:
-    """Validate the inputs shared by music and cover before any engine is asked."""
+def _features_for(args: argparse.Namespace, source: Path | None) -> tuple[Features, list[str]]:
+    """Features from --features, else from the dropped file (analysed), else the defaults."""
     from albumgen_desktop.io.metadata import read_features_file
+    from albumgen_desktop.services.analyze import analyze_file
 
     warnings: list[str] = []
     if args.features is not None:
-        read_features_file(args.features, warnings)
-    if args.prompt is not None and not args.prompt.strip():
-        raise BadInputError("--prompt is empty")
-    return warnings
+        return read_features_file(args.features, warnings), warnings
+    if source is not None:
+        analysis = analyze_file(source, engine="auto")
+        return analysis.features, analysis.warnings
+    return Features(), warnings
 
 
 def _check_output(path: Path, suffix: str) -> None:
@@ -168,26 +171,43 @@ def _check_output(path: Path, suffix: str) -> None:
         raise BadInputError(f"output folder {path.parent} does not exist")
 
 
-def cmd_music(args: argparse.Namespace) -> int:
-    _check_output(args.output, ".wav")
-    for name in ("cover", "melody"):
+def _check_inputs(args: argparse.Namespace, *names: str) -> None:
+    for name in names:
         value = getattr(args, name)
         if value is not None and not value.is_file():
             raise BadInputError(f"{value} does not exist")
-    _print_warnings(_load_recipe_inputs(args))
-    raise NotAvailableError("music generation is not built yet in this version; no file was written")
+    if args.prompt is not None and not args.prompt.strip():
+        raise BadInputError("--prompt is empty")
+
+
+def cmd_music(args: argparse.Namespace) -> int:
+    from albumgen_desktop.io.metadata import export_wav
+    from albumgen_desktop.services.music import MusicJob, generate_music
+
+    _check_output(args.output, ".wav")
+    _check_inputs(args, "cover", "melody")
+    features, warnings = _features_for(args, args.cover)
+    _print_warnings(warnings)
+    job = MusicJob(
+        features=features, prompt=args.prompt or "", duration_s=args.duration, seed=args.seed,
+        engine=args.engine, model_id=args.model, melody=args.melody,
+    )  # fmt: skip
+    result = generate_music(job)
+    _print_warnings(result.notices)
+    export_wav(args.output, result.audio[0], result.sample_rate, result.recipes[0])
+    print(f"wrote {args.output} ({args.duration:g} s, {result.recipes[0].engine})")
+    return 0
 
 
 def cmd_cover(args: argparse.Namespace) -> int:
     _check_output(args.output, ".png")
-    for name in ("audio", "reference"):
-        value = getattr(args, name)
-        if value is not None and not value.is_file():
-            raise BadInputError(f"{value} does not exist")
+    _check_inputs(args, "audio", "reference")
     from albumgen_desktop.core.prompts import clean_title
+    from albumgen_desktop.io.metadata import read_features_file
 
     clean_title(args.title)
-    _print_warnings(_load_recipe_inputs(args))
+    if args.features is not None:
+        _print_warnings([] if read_features_file(args.features, warnings := []) is None else warnings)
     raise NotAvailableError("cover generation is not built yet in this version; no file was written")
 
 

@@ -101,7 +101,8 @@ class Signal:
     y: np.ndarray
     onset: np.ndarray  # full-band onset strength, FPS frames
     onset_low: np.ndarray  # below ~200 Hz (kick, bass)
-    cqt: np.ndarray  # (84, frames) constant-Q magnitude, C1..B7, hop 2*HOP
+    cqt: np.ndarray  # (84, frames) constant-Q magnitude per semitone, C1..B7, hop 2*HOP
+    cqt_harmonic: np.ndarray  # the same after harmonic-percussive separation
     duration: float
 
 
@@ -113,10 +114,25 @@ def prepare(y: np.ndarray) -> Signal:
     flux = np.maximum(0.0, np.diff(log_mel, axis=1, prepend=log_mel[:, :1]))
     onset = flux.mean(axis=0)
     onset_low = flux[:8].mean(axis=0)
-    cqt = np.abs(
-        librosa.cqt(y, sr=SR, hop_length=HOP * 2, fmin=librosa.note_to_hz("C1"), n_bins=84, bins_per_octave=12)
+    # Three bins per semitone, centred on the equal-tempered pitches: 12 bins per octave leak
+    # half of each note into its neighbours, which blurs the key profile.
+    fine = np.abs(
+        librosa.cqt(
+            y, sr=SR, hop_length=HOP * 2, fmin=librosa.note_to_hz("C1") * 2 ** (-1 / 36), n_bins=252, bins_per_octave=36
+        )
     )
-    return Signal(y=y, onset=onset, onset_low=onset_low, cqt=cqt, duration=len(y) / SR)
+    return Signal(
+        y=y,
+        onset=onset,
+        onset_low=onset_low,
+        cqt=_fold_semitones(fine),
+        cqt_harmonic=_fold_semitones(harmonic_part(fine)),
+        duration=len(y) / SR,
+    )
+
+
+def _fold_semitones(fine: np.ndarray) -> np.ndarray:
+    return fine.reshape(84, 3, fine.shape[1]).sum(axis=1)
 
 
 # --- tempo -----------------------------------------------------------------------------------
@@ -219,20 +235,20 @@ def key_scores(sig: Signal) -> np.ndarray:
     Albrecht-Shanahan profiles, after removing percussion. On the labelled sets these beat
     Krumhansl-Schmuckler by about 0.1 in MIREX score; Temperley's and Aarden's profiles,
     a bass-register tonic vote and overtone suppression were tried and each lowered it."""
-    harmonic = harmonic_part(sig.cqt)
+    harmonic = sig.cqt_harmonic
     energy = harmonic[24:72].sum(axis=0)
     chroma = chroma_from_cqt(harmonic)[:, energy > 0.05 * (energy.max() + 1e-12)]
     return _corr(_profiles(_ALBRECHT_SHANAHAN), chroma.mean(axis=1))
 
 
 def harmonic_part(cqt: np.ndarray) -> np.ndarray:
-    """Harmonic-percussive separation by median filtering (Fitzgerald 2010) with a soft mask:
-    drum hits are short and broadband, notes sustain on one pitch. Raised the key score on
-    pieces with drums from about 0.83 to 0.88 on the labelled sets."""
+    """Harmonic-percussive separation by median filtering (Fitzgerald 2010) with a soft mask on
+    the 36-bin-per-octave CQT: drum hits are short and broadband, notes sustain on one pitch.
+    Raised the key score on pieces with drums from about 0.83 to 0.88 on the labelled sets."""
     from scipy.ndimage import median_filter
 
     along_time = median_filter(cqt, size=(1, 9))
-    along_pitch = median_filter(cqt, size=(9, 1))
+    along_pitch = median_filter(cqt, size=(27, 1))
     mask = along_time**2 / (along_time**2 + along_pitch**2 + 1e-12)
     return cqt * mask
 

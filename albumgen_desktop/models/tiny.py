@@ -7,6 +7,7 @@ transformers' own test suites, the architectures are real and the weights random
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -70,7 +71,115 @@ def build_tiny_clap(out_dir: Path, seed: int = 0) -> Path:
     return out_dir
 
 
-BUILDERS = {"clap-music": build_tiny_clap}
+def _t5_tokenizer():
+    from tokenizers import SentencePieceUnigramTokenizer
+    from transformers import T5TokenizerFast
+
+    unigram = SentencePieceUnigramTokenizer()
+    unigram.train_from_iterator(
+        list(_TOKENIZER_CORPUS) * 4,
+        vocab_size=300,
+        special_tokens=["<pad>", "</s>", "<unk>"],
+        unk_token="<unk>",
+        show_progress=False,
+    )
+    return T5TokenizerFast(
+        tokenizer_object=unigram._tokenizer, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0
+    )
+
+
+def _musicgen_sub_configs(codebook_size: int = 64):
+    from transformers import EncodecConfig, MusicgenDecoderConfig, T5Config
+
+    text = T5Config(
+        vocab_size=300, d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
+        decoder_start_token_id=0, pad_token_id=0, eos_token_id=1,
+    )  # fmt: skip
+    # EnCodec at 32 kHz with the real hop (8*5*4*4 = 640 samples, 50 Hz frames), toy widths.
+    audio = EncodecConfig(
+        sampling_rate=32000, audio_channels=1, codebook_size=codebook_size, codebook_dim=16, hidden_size=16,
+        num_filters=4, num_residual_layers=1, upsampling_ratios=[8, 5, 4, 4], target_bandwidths=[2.2],
+        num_lstm_layers=1, norm_type="weight_norm", use_causal_conv=False, use_conv_shortcut=True, compress=2,
+    )  # fmt: skip
+    decoder = MusicgenDecoderConfig(
+        vocab_size=codebook_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, ffn_dim=37,
+        num_codebooks=4, max_position_embeddings=4096, pad_token_id=codebook_size,
+        bos_token_id=codebook_size, decoder_start_token_id=codebook_size,
+    )  # fmt: skip
+    return text, audio, decoder
+
+
+def _set_generation_defaults(model, codebook_size: int) -> None:  # noqa: ANN001
+    gen = model.generation_config
+    gen.decoder_start_token_id = codebook_size
+    gen.pad_token_id = codebook_size
+    gen.bos_token_id = codebook_size
+    gen.do_sample = True
+    gen.guidance_scale = 3.0
+    gen.max_length = 1500
+    gen.top_k = 250
+
+
+def build_tiny_musicgen(out_dir: Path, seed: int = 0) -> Path:
+    import torch
+    from transformers import (
+        EncodecFeatureExtractor,
+        MusicgenConfig,
+        MusicgenForConditionalGeneration,
+        MusicgenProcessor,
+    )
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    torch.manual_seed(seed)
+    text, audio, decoder = _musicgen_sub_configs()
+    model = MusicgenForConditionalGeneration(
+        MusicgenConfig(text_encoder=text, audio_encoder=audio, decoder=decoder)
+    ).eval()
+    _set_generation_defaults(model, 64)
+    out_dir = Path(out_dir)
+    model.save_pretrained(out_dir, safe_serialization=True)
+    processor = MusicgenProcessor(
+        feature_extractor=EncodecFeatureExtractor(feature_size=1, sampling_rate=32000), tokenizer=_t5_tokenizer()
+    )
+    processor.save_pretrained(out_dir)
+    return out_dir
+
+
+def build_tiny_musicgen_melody(out_dir: Path, seed: int = 0) -> Path:
+    import torch
+    from transformers import MusicgenMelodyConfig, MusicgenMelodyForConditionalGeneration
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    torch.manual_seed(seed)
+    text, audio, decoder = _musicgen_sub_configs()
+    config = MusicgenMelodyConfig(
+        text_encoder=text, audio_encoder=audio, decoder=decoder, num_chroma=12, chroma_length=235
+    )
+    model = MusicgenMelodyForConditionalGeneration(config).eval()
+    _set_generation_defaults(model, 64)
+    out_dir = Path(out_dir)
+    model.save_pretrained(out_dir, safe_serialization=True)
+    # The real checkpoint's preprocessor_config.json, written directly: transformers' melody
+    # feature extractor class needs torchaudio, which the engine does not (see MelodyChroma).
+    _t5_tokenizer().save_pretrained(out_dir)
+    preprocessor = {
+        "feature_extractor_type": "MusicgenMelodyFeatureExtractor", "feature_size": 12, "sampling_rate": 32000,
+        "n_fft": 16384, "hop_length": 4096, "chunk_length": 30, "num_chroma": 12, "padding_side": "right",
+        "padding_value": 0.0, "processor_class": "MusicgenMelodyProcessor", "return_attention_mask": True,
+    }  # fmt: skip
+    (out_dir / "preprocessor_config.json").write_text(json.dumps(preprocessor, indent=2))
+    return out_dir
+
+
+BUILDERS = {
+    "clap-music": build_tiny_clap,
+    "musicgen-small": build_tiny_musicgen,
+    "musicgen-melody": build_tiny_musicgen_melody,
+}
 
 
 def install_tiny(entry: ModelEntry, revision: str = "tiny0000") -> Path:

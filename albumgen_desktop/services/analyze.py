@@ -157,4 +157,25 @@ def analyze_file(path: str | Path, engine: str = "auto") -> Analysis:
         result = analyse_audio(path, engine)
         result.warnings[:0] = warnings
         return result
-    raise NotAvailableError(f"{path.name}: analysing cover images is not built yet in this version")
+    result = analyse_image(path, engine)
+    result.warnings[:0] = warnings
+    return result
+
+
+def analyse_image(path: Path, engine: str = "auto") -> Analysis:
+    from albumgen_desktop.engines.image_sketch import analyse_image as sketch_analyse
+    from albumgen_desktop.io.images import load_image
+
+    if engine == "neural":
+        raise NotAvailableError("neural cover analysis (CLIP, reference library) is not built yet; use --engine sketch")
+    warnings = [] if engine == "sketch" else ["neural cover analysis is not built yet; colour and texture sketch used"]
+    features, confidence, stats = sketch_analyse(load_image(path))
+    return Analysis(
+        path=str(path),
+        kind="image",
+        features=features,
+        confidence=confidence,
+        source={name: "sketch" for name in confidence},
+        evidence=[{"type": "image_stats", **{k: round(v, 3) for k, v in vars(stats).items()}}],
+        warnings=warnings,
+    )

@@ -115,14 +115,48 @@ def _check_clap(folder: Path) -> str:
     return "tiny CLAP loaded from a Hugging Face cache layout (safetensors) and blended with DSP"
 
 
+def _check_musicgen(folder: Path, melody: bool = False) -> str:
+    from albumgen_desktop.io.metadata import export_wav
+    from albumgen_desktop.models.manifest import model_for_role
+    from albumgen_desktop.models.tiny import install_tiny
+    from albumgen_desktop.services.music import MusicJob, generate_music
+
+    install_tiny(model_for_role("melody" if melody else "music"))
+    ref = None
+    if melody:
+        import soundfile as sf
+
+        ref = folder / "melody.wav"
+        sf.write(ref, _test_song(seconds=4), 22050)
+    chunks: list[int] = []
+    job = MusicJob(features=Features(genre="house", tempo_bpm=124), duration_s=2.0, engine="musicgen", melody=ref)
+    result = generate_music(job, on_chunk=lambda a, f: chunks.append(a.shape[1]))
+    assert result.audio.shape[1] == 64000 and len(chunks) >= 2, (result.audio.shape, chunks)
+    back = read_recipe(export_wav(folder / "mg.wav", result.audio[0], result.sample_rate, result.recipes[0]))
+    assert back is not None and back.engine == "musicgen"
+    return f"tiny {'MusicGen-melody' if melody else 'MusicGen'}: 2 s in {len(chunks)} streamed chunks, WAV written"
+
+
+def _check_music_sketch(folder: Path) -> str:
+    from albumgen_desktop.services.music import MusicJob, generate_music
+
+    result = generate_music(
+        MusicJob(features=Features(tempo_bpm=96, key=2, mode="minor"), duration_s=4.0, engine="sketch")
+    )
+    return f"{result.audio.shape[1] / result.sample_rate:.1f} s rendered"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("features and prompts", _check_prompts),
     ("WAV export", _check_wav),
     ("PNG export", _check_png),
     ("audio analysis (DSP)", _check_audio_dsp),
     ("audio analysis (CLAP, tiny)", _with_tiny_models(_check_clap)),
+    ("music (sketch)", _check_music_sketch),
+    ("music (MusicGen, tiny)", _with_tiny_models(_check_musicgen)),
+    ("music (MusicGen-melody, tiny)", _with_tiny_models(lambda folder: _check_musicgen(folder, melody=True))),
 ]
-NOT_BUILT = ("MusicGen", "MusicGen melody", "diffusion text-to-image", "diffusion img2img", "CLIP", "VLM")
+NOT_BUILT = ("diffusion text-to-image", "diffusion img2img", "CLIP", "VLM")
 
 
 def run_selftest(report: Callable[[str], None]) -> bool:

@@ -1,0 +1,364 @@
+"""MusicGen through transformers: streaming chunks, cancel, CPU precision paths, long tracks, melody.
+
+Streaming. MusicGen predicts 4 codebooks with a delay pattern: codebook k of
+frame j is generated at step j + k + 1, so frame j is complete once step j + K
+has run. A stopping-criteria hook (called every step with all tokens so far, in
+every transformers version) applies the delay mask, and every ~1 s of complete
+frames decodes them with EnCodec. Each chunk is decoded with 0.5 s of earlier
+frames as left context (EnCodec's LSTM state) and one later frame as right
+context (its non-causal convolutions), so the concatenated chunks equal a
+one-shot decode of the same codes to within float rounding.
+
+Long tracks. Past one window (30 s), the next window is generated with the last
+10 s of codes as the decoder prompt; the model continues the token stream and
+the codec decodes across the seam with the earlier codes as context, so the
+seam has no click and needs no crossfade.
+
+Cancel. The same hook checks the cancel token every step and stops generation;
+the complete frames so far are decoded and returned with the CancelledError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from albumgen_desktop.core.errors import BadInputError, CancelledError
+from albumgen_desktop.core.progress import CancelToken
+from albumgen_desktop.models.device import Placement, choose_placement
+
+WINDOW_FRAMES = 1500  # 30 s at 50 Hz: MusicGen's training length
+CONTINUATION_CONTEXT_FRAMES = 500  # 10 s of codes carried into the next window
+FIRST_CHUNK_FRAMES = 25  # 0.5 s: the first sound arrives quickly
+CHUNK_FRAMES = 50  # then ~1 s chunks
+DECODE_CONTEXT_FRAMES = 25
+DECODE_LOOKAHEAD_FRAMES = 1
+MAX_DURATION_S = 600.0
+
+ChunkCallback = Callable[[np.ndarray, float], None]  # (audio (variations, samples), fraction done)
+
+
+@dataclass(frozen=True)
+class MusicRequest:
+    prompt: str
+    duration_s: float = 10.0
+    seed: int = 0
+    guidance: float = 3.0
+    temperature: float = 1.0
+    top_k: int = 250
+    variations: int = 1
+    melody: np.ndarray | None = None  # mono float32 at melody_rate
+    melody_rate: int = 32000
+
+    def validate(self) -> None:
+        if not self.prompt.strip():
+            raise BadInputError("the music prompt is empty")
+        if not 0.5 <= self.duration_s <= MAX_DURATION_S:
+            raise BadInputError(f"duration must be between 0.5 and {MAX_DURATION_S:g} seconds")
+        if not 1 <= self.variations <= 8:
+            raise BadInputError("variations must be between 1 and 8")
+        if not (0.0 < self.temperature <= 3.0) or not (0 <= self.guidance <= 20) or self.top_k < 0:
+            raise BadInputError("temperature must be 0..3, guidance 0..20 and top-k non-negative")
+
+
+class MelodyChroma:
+    """MusicGen-melody's conditioning: the dominant pitch class per STFT frame, one-hot.
+
+    Computed here with torch.stft because transformers' feature extractor needs
+    torchaudio, which has no build for current torch; only the argmax per frame
+    matters, so the spectrogram's scale is irrelevant.
+    """
+
+    def __init__(self, sampling_rate: int, n_fft: int, hop_length: int, n_chroma: int, chunk_length: int) -> None:
+        from transformers.audio_utils import chroma_filter_bank
+
+        self.sampling_rate, self.n_fft, self.hop_length = sampling_rate, n_fft, hop_length
+        self.max_samples = chunk_length * sampling_rate
+        self.filters = chroma_filter_bank(
+            sampling_rate=sampling_rate, num_frequency_bins=n_fft, tuning=0, num_chroma=n_chroma
+        )
+
+    @classmethod
+    def from_model_dir(cls, model_dir: Path) -> MelodyChroma:
+        import json
+
+        cfg = json.loads((Path(model_dir) / "preprocessor_config.json").read_text())
+        return cls(
+            sampling_rate=int(cfg.get("sampling_rate", 32000)),
+            n_fft=int(cfg.get("n_fft", 16384)),
+            hop_length=int(cfg.get("hop_length", 4096)),
+            n_chroma=int(cfg.get("num_chroma", cfg.get("n_chroma", 12))),
+            chunk_length=int(cfg.get("chunk_length", 30)),
+        )
+
+    def __call__(self, audio: np.ndarray):  # noqa: ANN204 - returns a torch tensor (1, frames, 12)
+        import torch
+
+        wave = torch.from_numpy(np.ascontiguousarray(audio[: self.max_samples], dtype=np.float32))
+        if wave.shape[-1] < self.n_fft:
+            pad = self.n_fft - wave.shape[-1]
+            wave = torch.nn.functional.pad(wave, (pad // 2, pad - pad // 2))
+        window = torch.hann_window(self.n_fft)
+        spec = torch.stft(wave, self.n_fft, self.hop_length, window=window, center=True, return_complex=True).abs() ** 2
+        chroma = torch.from_numpy(self.filters).float() @ spec  # (12, frames)
+        onehot = torch.zeros(chroma.shape[1], chroma.shape[0])
+        onehot[torch.arange(chroma.shape[1]), chroma.argmax(dim=0)] = 1.0
+        return onehot[None]
+
+
+class _StreamComplete(Exception):  # noqa: N818 - control flow, not an error
+    """Raised at the last step: every chunk is out, so transformers' own full decode is skipped."""
+
+
+class ChunkDecoder:
+    """Turns the growing (delay-patterned) token matrix into audio chunks."""
+
+    def __init__(
+        self,
+        audio_encoder,  # noqa: ANN001 - transformers EncodecModel
+        num_codebooks: int,
+        delay_mask,  # noqa: ANN001 - torch tensor (batch*K, max_length), -1 where the model predicts
+        batch: int,
+        emitted_frames: int = 0,
+        on_audio: Callable[[np.ndarray], None] | None = None,
+    ) -> None:
+        self.audio_encoder = audio_encoder
+        self.k = num_codebooks
+        self.mask = delay_mask
+        self.batch = batch
+        self.emitted = emitted_frames
+        self.on_audio = on_audio
+        self.pieces: list[np.ndarray] = []
+        self._next = FIRST_CHUNK_FRAMES if emitted_frames == 0 else CHUNK_FRAMES
+        self.last_ids = None
+        self.final_codes = None
+
+    def codes(self, raw_ids) -> "object":  # noqa: ANN001, UP037
+        """(batch, K, complete_frames) codes from the raw token matrix."""
+        import torch
+
+        length = raw_ids.shape[-1]
+        mask = self.mask[..., :length]
+        ids = torch.where(mask == -1, raw_ids, mask).reshape(self.batch, self.k, length)
+        frames = max(0, length - self.k)
+        idx = torch.arange(frames)
+        return torch.stack([ids[:, k, idx + k + 1] for k in range(self.k)], dim=1)
+
+    def _decode(self, codes, start: int, end: int, final: bool) -> np.ndarray:  # noqa: ANN001
+        import torch
+
+        lo = max(0, start - DECODE_CONTEXT_FRAMES)
+        hi = codes.shape[-1] if final else min(codes.shape[-1], end + DECODE_LOOKAHEAD_FRAMES)
+        with torch.inference_mode():
+            audio = self.audio_encoder.decode(codes[None, :, :, lo:hi], [None] * self.batch).audio_values
+        hop = audio.shape[-1] // (hi - lo)
+        return audio[:, 0, (start - lo) * hop : (end - lo) * hop].float().cpu().numpy()
+
+    def update(self, raw_ids, final: bool = False, end_of_track: bool = True) -> None:  # noqa: ANN001
+        """Decode what is ready. ``final`` flushes; at the end of a window that another window
+        continues, the last frame waits for the next window, which has its right context."""
+        self.last_ids = raw_ids
+        codes = self.codes(raw_ids)
+        if final:
+            self.final_codes = codes
+        at_end = final and end_of_track
+        available = codes.shape[-1] if at_end else codes.shape[-1] - DECODE_LOOKAHEAD_FRAMES
+        if available <= self.emitted:
+            return
+        if not final and available - self.emitted < self._next:
+            return
+        piece = self._decode(codes, self.emitted, available, at_end)
+        self.emitted = available
+        self._next = CHUNK_FRAMES
+        self.pieces.append(piece)
+        if self.on_audio is not None:
+            self.on_audio(piece)
+
+    def audio(self) -> np.ndarray:
+        if not self.pieces:
+            return np.zeros((self.batch, 0), dtype=np.float32)
+        return np.concatenate(self.pieces, axis=1)
+
+
+def _stopping_hook(decoder: ChunkDecoder, cancel: CancelToken | None, max_length: int, end_of_track: bool):  # noqa: ANN202
+    from transformers import StoppingCriteria
+
+    class _Hook(StoppingCriteria):
+        """Sees every step's tokens: streams chunks, honours cancel, ends before the redundant decode."""
+
+        def __call__(self, input_ids, scores, **kwargs):  # noqa: ANN001, ANN204
+            import torch
+
+            if cancel is not None and cancel.cancelled:
+                decoder.update(input_ids, final=True)
+                raise CancelledError("Cancelled.", partial=decoder.audio())
+            if input_ids.shape[-1] >= max_length:
+                decoder.update(input_ids, final=True, end_of_track=end_of_track)
+                raise _StreamComplete
+            decoder.update(input_ids)
+            return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+
+    return _Hook()
+
+
+class MusicGenEngine:
+    """A MusicGen (or MusicGen-melody) checkpoint folder, loaded once and kept warm."""
+
+    def __init__(self, model_dir: Path, precision: str = "auto", device: str = "auto") -> None:
+        import torch
+        from transformers import AutoConfig, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        self._torch = torch
+        config = AutoConfig.from_pretrained(model_dir)
+        self.is_melody = config.model_type == "musicgen_melody"
+        if self.is_melody:
+            from transformers import MusicgenMelodyForConditionalGeneration as ModelClass
+        else:
+            from transformers import MusicgenForConditionalGeneration as ModelClass
+        self.placement: Placement = choose_placement(precision, device)
+        model = ModelClass.from_pretrained(model_dir, use_safetensors=True).eval()
+        self.model = self._apply_precision(model)
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        self.chroma = MelodyChroma.from_model_dir(model_dir) if self.is_melody else None
+        self.sample_rate = int(self.model.config.audio_encoder.sampling_rate)
+        self.num_codebooks = int(self.model.decoder.num_codebooks)
+        if getattr(self.model.decoder.config, "audio_channels", 1) != 1:
+            raise BadInputError("stereo MusicGen checkpoints are not supported; use a mono one")
+        gen = self.model.generation_config
+        self.start_id = int(gen.decoder_start_token_id)
+
+    def _apply_precision(self, model):  # noqa: ANN001, ANN202
+        torch = self._torch
+        p = self.placement
+        model.to(p.device)
+        if p.precision == "int8":
+            import warnings
+
+            with warnings.catch_warnings():  # torch 2.13 marks the quantized-tensor constructors deprecated
+                warnings.simplefilter("ignore", UserWarning)
+                model.decoder = torch.ao.quantization.quantize_dynamic(
+                    model.decoder, {torch.nn.Linear}, dtype=torch.qint8
+                )
+        elif p.precision in ("bf16", "fp16"):
+            # EnCodec stays fp32: it is small, and the audio it writes should not carry bf16 rounding.
+            for name in ("text_encoder", "decoder", "enc_to_dec_proj", "audio_enc_to_dec_proj"):
+                part = getattr(model, name, None)
+                if part is not None:
+                    part.to(p.torch_dtype)
+        return model
+
+    def _text_inputs(self, request: MusicRequest, melody: np.ndarray | None):
+        texts = [request.prompt] * request.variations
+        inputs = dict(self.tokenizer(texts, padding=True, return_tensors="pt"))
+        if self.chroma is not None and melody is not None:
+            inputs["input_features"] = self.chroma(melody).repeat(request.variations, 1, 1)
+        dtype = self.placement.torch_dtype if self.placement.precision in ("bf16", "fp16") else None
+        out = {}
+        for key, value in inputs.items():
+            value = value.to(self.placement.device)
+            if dtype is not None and value.is_floating_point():
+                value = value.to(dtype)
+            out[key] = value
+        return out
+
+    def _melody_at_rate(self, request: MusicRequest) -> np.ndarray | None:
+        if request.melody is None:
+            return None
+        if not self.is_melody:
+            raise BadInputError("this MusicGen model has no melody conditioning; choose musicgen-melody")
+        from albumgen_desktop.io.audio import resample
+
+        return resample(request.melody.astype(np.float32), request.melody_rate, self.sample_rate)
+
+    def generate(
+        self,
+        request: MusicRequest,
+        on_chunk: ChunkCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> np.ndarray:
+        """(variations, samples) float32 audio at ``self.sample_rate``. Chunks stream to ``on_chunk``."""
+        request.validate()
+        torch = self._torch
+        torch.manual_seed(request.seed)
+        total_frames = int(round(request.duration_s * 50))
+        melody = self._melody_at_rate(request)
+        done_frames = 0
+        codes_so_far = None  # (variations, K, frames)
+        pieces: list[np.ndarray] = []
+        window = 0
+        while done_frames < total_frames:
+            context = 0 if codes_so_far is None else min(CONTINUATION_CONTEXT_FRAMES, codes_so_far.shape[-1])
+            new_frames = min(total_frames - done_frames, WINDOW_FRAMES - context)
+            window_melody = None
+            if melody is not None:
+                start = (done_frames - context) * self.sample_rate // 50
+                window_melody = melody[start : start + (context + new_frames) * self.sample_rate // 50]
+                if len(window_melody) < self.sample_rate // 10:
+                    window_melody = None
+            prompt = None if context == 0 else codes_so_far[..., -context:]
+
+            pieces_in_window: list[np.ndarray] = []
+
+            def collect(piece: np.ndarray, base: int = done_frames, sink: list = pieces_in_window) -> None:
+                sink.append(piece)
+                if on_chunk is not None:
+                    emitted = sum(p.shape[1] for p in sink) * 50 / self.sample_rate
+                    on_chunk(piece, min(1.0, (base + emitted) / total_frames))
+
+            last = done_frames + new_frames >= total_frames
+            try:
+                codes = self._generate_window(request, prompt, new_frames, window_melody, collect, cancel, window, last)
+            except CancelledError as exc:
+                partial = np.concatenate(pieces + [exc.partial], axis=1) if pieces else exc.partial
+                raise CancelledError("Cancelled.", partial=partial) from None
+            pieces.append(np.concatenate(pieces_in_window, axis=1))
+            new_codes = codes[..., context:]
+            codes_so_far = new_codes if codes_so_far is None else torch.cat([codes_so_far, new_codes], dim=-1)
+            done_frames += new_codes.shape[-1]
+            window += 1
+        self.last_codes = codes_so_far  # (variations, K, frames): what the audio was decoded from
+        return np.concatenate(pieces, axis=1)
+
+    def _generate_window(self, request, prompt, new_frames, melody, on_audio, cancel, window, last):  # noqa: ANN001, ANN202
+        torch = self._torch
+        k = self.num_codebooks
+        n = request.variations
+        inputs = self._text_inputs(request, melody)
+        context = 0 if prompt is None else prompt.shape[-1]
+        max_new_tokens = new_frames + k - 1
+        start = torch.full((n * k, 1), self.start_id, dtype=torch.long, device=self.placement.device)
+        if prompt is not None:
+            prompt_ids = prompt.reshape(n * k, context).to(self.placement.device)
+            inputs["decoder_input_ids"] = prompt_ids
+            start = torch.cat([start, prompt_ids], dim=-1)
+        max_length = start.shape[-1] + max_new_tokens
+        _, delay_mask = self.model.decoder.build_delay_pattern_mask(
+            start, pad_token_id=self.start_id, max_length=max_length
+        )
+        held = DECODE_LOOKAHEAD_FRAMES if context else 0  # the previous window left its last frame to us
+        decoder = ChunkDecoder(
+            self.model.audio_encoder, k, delay_mask.cpu(), n, emitted_frames=context - held, on_audio=on_audio
+        )
+        hook = _stopping_hook(decoder, cancel, max_length, end_of_track=last)
+        torch.manual_seed(request.seed + 7919 * window)
+        try:
+            with torch.inference_mode():
+                self.model.generate(
+                    **inputs,
+                    max_new_tokens=max_new_tokens,
+                    do_sample=True,
+                    guidance_scale=request.guidance if request.guidance > 1 else None,
+                    temperature=request.temperature,
+                    top_k=request.top_k or None,
+                    stopping_criteria=[hook],
+                )
+        except _StreamComplete:
+            pass
+        if decoder.final_codes is None:  # generation ended without the hook seeing the last step
+            decoder.update(decoder.last_ids, final=True, end_of_track=last)
+        return decoder.final_codes

@@ -1,0 +1,72 @@
+"""Device and precision policy, in one place for every engine.
+
+CUDA: fp16. CPU: bf16 where the processor has native bf16 (AVX512-BF16 or AMX),
+else fp32; "fast" is an opt-in CPU mode that quantises the decoder's Linear layers
+to int8 (dynamic quantisation). Memory bandwidth bounds a decoder step on a CPU,
+so fewer bytes per weight is what makes it faster (see DESIGN.md's table).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+PRECISIONS = ("auto", "fp32", "bf16", "fp16", "int8")
+_threads_set = False
+
+
+@lru_cache(maxsize=1)
+def cpu_has_native_bf16() -> bool:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            flags = fh.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+@dataclass(frozen=True)
+class Placement:
+    device: str  # "cuda" | "cpu"
+    precision: str  # "fp16" | "bf16" | "fp32" | "int8"
+
+    @property
+    def torch_dtype(self):  # noqa: ANN201 - torch is imported lazily
+        import torch
+
+        return {"fp16": torch.float16, "bf16": torch.bfloat16}.get(self.precision, torch.float32)
+
+
+def choose_placement(precision: str = "auto", device: str = "auto") -> Placement:
+    import torch
+
+    if precision not in PRECISIONS:
+        from albumgen_desktop.core.errors import BadInputError
+
+        raise BadInputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if precision == "auto":
+        if device == "cuda":
+            precision = "fp16"
+        else:
+            precision = "bf16" if cpu_has_native_bf16() else "fp32"
+    if device == "cuda" and precision == "int8":
+        precision = "fp16"  # dynamic int8 quantisation is a CPU path
+    if device == "cpu" and precision == "fp16":
+        precision = "fp32"  # fp16 matmuls are slow or missing on CPUs
+    set_threads_once()
+    return Placement(device=device, precision=precision)
+
+
+def set_threads_once(threads: int | None = None) -> None:
+    """Give torch every core (on 2-core machines reserving one for the GUI costs 40%)."""
+    global _threads_set
+    if _threads_set:
+        return
+    import torch
+
+    wanted = threads or int(os.environ.get("ALBUMGEN_THREADS", "0")) or (os.cpu_count() or 1)
+    torch.set_num_threads(max(1, wanted))
+    _threads_set = True

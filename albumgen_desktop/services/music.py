@@ -1,0 +1,157 @@
+"""Make music: Features (from a cover, a file or defaults) and a prompt in, a WAV with its recipe out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from albumgen_desktop.core.errors import BadInputError, ModelMissingError
+from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from albumgen_desktop.core.prompts import music_prompt
+from albumgen_desktop.core.recipe import ModelInfo, Recipe
+
+MUSIC_ENGINES = ("auto", "musicgen", "sketch")
+_engine_cache: dict[tuple[Path, str], Any] = {}
+
+
+@dataclass
+class MusicJob:
+    features: Features
+    prompt: str = ""
+    prompt_locked: bool = False
+    duration_s: float = 10.0
+    seed: int = 0
+    engine: str = "auto"
+    model_id: str | None = None
+    melody: Path | None = None
+    guidance: float = 3.0
+    temperature: float = 1.0
+    top_k: int = 250
+    precision: str = "auto"
+    variations: int = 1
+
+
+@dataclass
+class MusicResult:
+    audio: np.ndarray  # (variations, samples) float32, loudness-normalised
+    sample_rate: int
+    recipes: list[Recipe]
+    notices: list[str] = field(default_factory=list)
+
+
+def _music_model(job: MusicJob):  # noqa: ANN202 - (ModelEntry, snapshot path | None)
+    from albumgen_desktop.models.manifest import find_model, installed_snapshot, model_for_role
+
+    if job.model_id:
+        entry = find_model(job.model_id)
+        if entry.role not in ("music", "melody"):
+            raise BadInputError(f"{entry.id} is not a music model")
+    else:
+        entry = model_for_role("melody" if job.melody else "music")
+    return entry, installed_snapshot(entry)
+
+
+def _musicgen(snapshot: Path, precision: str):  # noqa: ANN202
+    from albumgen_desktop.engines.musicgen import MusicGenEngine
+
+    key = (snapshot, precision)
+    if key not in _engine_cache:
+        _engine_cache.clear()
+        _engine_cache[key] = MusicGenEngine(snapshot, precision=precision)
+    return _engine_cache[key]
+
+
+def _melody_audio(path: Path) -> tuple[np.ndarray, int]:
+    from albumgen_desktop.io.audio import load_audio
+
+    audio = load_audio(path, max_seconds=600)
+    return audio.samples, audio.sample_rate
+
+
+def generate_music(
+    job: MusicJob,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+    on_chunk: Callable[[np.ndarray, float], None] | None = None,
+) -> MusicResult:
+    if job.engine not in MUSIC_ENGINES:
+        raise BadInputError(f"music engine must be one of {', '.join(MUSIC_ENGINES)}")
+    prompt = job.prompt.strip() or music_prompt(job.features)
+    notices: list[str] = []
+    entry, snapshot = _music_model(job) if job.engine != "sketch" else (None, None)
+    engine = job.engine
+    if engine == "auto":
+        engine = "musicgen" if snapshot is not None else "sketch"
+        if snapshot is None:
+            notices.append(f"{entry.id} is not downloaded; using the sketch engine (no weights needed)")
+    if engine == "musicgen" and snapshot is None:
+        raise ModelMissingError(
+            f"model {entry.id} ({entry.repo}) is not downloaded; run 'albumgen models download {entry.id}' "
+            "or use --engine sketch"
+        )
+    model_info = None
+    if engine == "musicgen":
+        from albumgen_desktop.engines.musicgen import MusicRequest
+
+        melody, melody_rate = _melody_audio(job.melody) if job.melody else (None, 32000)
+        on_progress(Progress(0.0, f"loading {entry.id}"))
+        mg = _musicgen(snapshot, job.precision)
+        request = MusicRequest(
+            prompt=prompt, duration_s=job.duration_s, seed=job.seed, guidance=job.guidance,
+            temperature=job.temperature, top_k=job.top_k, variations=job.variations,
+            melody=melody, melody_rate=melody_rate,
+        )  # fmt: skip
+
+        def chunk(piece: np.ndarray, fraction: float) -> None:
+            on_progress(Progress(fraction, "generating", piece))
+            if on_chunk is not None:
+                on_chunk(piece, fraction)
+
+        audio = mg.generate(request, on_chunk=chunk, cancel=cancel)
+        rate = mg.sample_rate
+        model_info = ModelInfo(entry.id, entry.revision, entry.license.name)
+        params = {"duration_s": job.duration_s, "guidance": job.guidance, "temperature": job.temperature,
+                  "top_k": job.top_k, "precision": mg.placement.precision}  # fmt: skip
+    else:
+        from albumgen_desktop.engines.music_sketch import RATE, render
+
+        if job.melody:
+            notices.append("the sketch engine ignores the reference melody")
+        on_progress(Progress(0.0, "rendering sketch"))
+        takes = [render(job.features, job.duration_s, seed=job.seed + i, cancel=cancel) for i in range(job.variations)]
+        audio = np.stack(takes)
+        rate = RATE
+        params = {"duration_s": job.duration_s}
+        if on_chunk is not None:
+            on_chunk(audio, 1.0)
+    from albumgen_desktop.engines.loudness import normalise
+
+    mastered = []
+    for take in audio:
+        out, _ = normalise(take, rate, job.features.loudness_db)
+        mastered.append(out)
+    audio = np.stack(mastered)
+    # MusicGen draws all variations in one batch from one seed; the sketch renders one seed each.
+    recipes = [
+        Recipe(
+            kind="music",
+            features=job.features,
+            prompt=prompt,
+            prompt_locked=job.prompt_locked or bool(job.prompt.strip()),
+            engine=engine,
+            seed=job.seed + (i if engine == "sketch" else 0),
+            model=model_info,
+            params={
+                **params,
+                **({"variation": i, "variations": len(audio)} if engine != "sketch" and len(audio) > 1 else {}),
+            },
+        )  # fmt: skip
+        for i in range(len(audio))
+    ]
+    on_progress(Progress(1.0, "done"))
+    return MusicResult(audio=audio, sample_rate=rate, recipes=recipes, notices=notices)
