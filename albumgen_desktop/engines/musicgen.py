@@ -32,7 +32,7 @@ from albumgen_desktop.models.device import Placement, choose_placement
 
 WINDOW_FRAMES = 1500  # 30 s at 50 Hz: MusicGen's training length
 CONTINUATION_CONTEXT_FRAMES = 500  # 10 s of codes carried into the next window
-FIRST_CHUNK_FRAMES = 25  # 0.5 s: the first sound arrives quickly
+FIRST_CHUNK_FRAMES = 12  # 0.24 s: a first "peek" arrives within a couple of seconds on a CPU
 CHUNK_FRAMES = 50  # then ~1 s chunks
 DECODE_CONTEXT_FRAMES = 25
 DECODE_LOOKAHEAD_FRAMES = 1

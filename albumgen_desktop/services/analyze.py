@@ -33,6 +33,8 @@ def input_kind(path: Path) -> str:
     try:
         with Image.open(path):
             return "image"
+    except Image.DecompressionBombError:
+        return "image"  # load_image explains the pixel limit
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         pass
     import soundfile as sf

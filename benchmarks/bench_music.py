@@ -1,0 +1,176 @@
+"""Benchmark MusicGen on this machine: the real musicgen-small architecture with random weights.
+
+Speed does not depend on weight values, so the real configs (T5-base text encoder,
+24-layer 1024-wide decoder with 4 codebooks, 32 kHz EnCodec) are built with random
+weights, saved in the real layout and loaded through the app's own engine, once per
+precision path: fp32, the default (bf16 on CPUs with native bf16, fp16 on CUDA) and
+the opt-in fast path (int8 dynamic quantisation of the decoder's Linear layers).
+
+    python benchmarks/bench_music.py [--quick] [--seconds S] [--device auto|cpu|cuda]
+
+The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FRAME_RATE = 50
+
+
+def build_real_size(folder: Path) -> Path:
+    import torch
+    from transformers import (
+        EncodecConfig,
+        MusicgenConfig,
+        MusicgenDecoderConfig,
+        MusicgenForConditionalGeneration,
+        T5Config,
+    )
+    from transformers.utils import logging as hf_logging
+
+    from albumgen_desktop.models.tiny import _t5_tokenizer
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    torch.manual_seed(0)
+    text = T5Config(
+        vocab_size=32128, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12,
+        decoder_start_token_id=0, pad_token_id=0, eos_token_id=1,
+    )  # fmt: skip
+    audio = EncodecConfig(
+        sampling_rate=32000, audio_channels=1, codebook_size=2048, codebook_dim=128, hidden_size=128, num_filters=64,
+        upsampling_ratios=[8, 5, 4, 4], target_bandwidths=[2.2], num_lstm_layers=2, norm_type="weight_norm",
+        use_causal_conv=False, use_conv_shortcut=True,
+    )  # fmt: skip
+    decoder = MusicgenDecoderConfig(
+        vocab_size=2048, hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, ffn_dim=4096,
+        num_codebooks=4, max_position_embeddings=2048, pad_token_id=2048, bos_token_id=2048,
+        decoder_start_token_id=2048,
+    )  # fmt: skip
+    model = MusicgenForConditionalGeneration(MusicgenConfig(text_encoder=text, audio_encoder=audio, decoder=decoder))
+    gen = model.generation_config
+    gen.decoder_start_token_id = gen.pad_token_id = gen.bos_token_id = 2048
+    gen.do_sample, gen.guidance_scale, gen.max_length, gen.top_k = True, 3.0, 1500, 250
+    model.save_pretrained(folder, safe_serialization=True)
+    _t5_tokenizer().save_pretrained(folder)
+    del model
+    return folder
+
+
+def step_ms(engine, steps: int) -> float:
+    """Median wall time of one decoder step (CFG 3, batch 1) over ``steps`` steps."""
+    import torch
+    from transformers import StoppingCriteria
+
+    stamps: list[float] = []
+
+    class Clock(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):  # noqa: ANN001, ANN204
+            stamps.append(time.perf_counter())
+            return torch.zeros(input_ids.shape[0], dtype=torch.bool)
+
+    inputs = engine._text_inputs(_request("bench", 1.0), None)
+    with torch.inference_mode():
+        engine.model.generate(
+            **inputs, max_new_tokens=steps, do_sample=True, guidance_scale=3.0, stopping_criteria=[Clock()]
+        )
+    deltas = [b - a for a, b in zip(stamps[2:], stamps[3:], strict=False)]
+    return 1000 * statistics.median(deltas)
+
+
+def _request(prompt: str, seconds: float):  # noqa: ANN202
+    from albumgen_desktop.engines.musicgen import MusicRequest
+
+    return MusicRequest(prompt=prompt, duration_s=seconds, seed=1)
+
+
+def run_path(folder: Path, precision: str, device: str, seconds: float, steps: int, measure_stream: bool) -> dict:
+    from albumgen_desktop.core.errors import CancelledError
+    from albumgen_desktop.core.progress import CancelToken
+    from albumgen_desktop.engines.musicgen import MusicGenEngine
+
+    t0 = time.perf_counter()
+    engine = MusicGenEngine(folder, precision=precision, device=device)
+    out = {"precision": engine.placement.precision, "load_s": round(time.perf_counter() - t0, 2)}
+    out["ms_step"] = round(step_ms(engine, steps), 1)
+    start = time.perf_counter()
+    first: list[float] = []
+    engine.generate(
+        _request("lo-fi hip hop beat with warm piano", seconds), on_chunk=lambda a, f: first.append(time.perf_counter())
+    )
+    wall = time.perf_counter() - start
+    out["rtf"] = round(seconds / wall, 3)
+    out["first_chunk_s"] = round(first[0] - start, 2)
+    if measure_stream:
+        token = CancelToken()
+        marks: dict[str, float] = {}
+
+        def cancel_after_first(piece, fraction) -> None:  # noqa: ANN001
+            if "cancel" not in marks:
+                marks["cancel"] = time.perf_counter()
+                token.cancel()
+
+        try:
+            engine.generate(_request("cancel me", 10.0), on_chunk=cancel_after_first, cancel=token)
+        except CancelledError:
+            out["cancel_s"] = round(time.perf_counter() - marks["cancel"], 3)
+    del engine
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="3 s of audio per path (finishes in a few minutes)")
+    ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--device", default="auto")
+    args = ap.parse_args(argv)
+    seconds = args.seconds or (3.0 if args.quick else 10.0)
+    steps = 20 if args.quick else 60
+
+    from albumgen_desktop.models.device import choose_placement
+
+    placement = choose_placement("auto", args.device)
+    with tempfile.TemporaryDirectory(prefix="bench-musicgen-") as tmp:
+        t0 = time.perf_counter()
+        folder = build_real_size(Path(tmp) / "musicgen-small-random")
+        build_s = round(time.perf_counter() - t0, 1)
+        results = {}
+        for name, precision in (("fp32", "fp32"), ("default", "auto"), ("fast", "int8")):
+            results[name] = run_path(
+                folder, precision, placement.device, seconds, steps, measure_stream=name == "default"
+            )
+            print(name, json.dumps(results[name]), flush=True)
+    report = {
+        "device": placement.device,
+        "default_precision": results["default"]["precision"],
+        "build_s": build_s,
+        "audio_s": seconds,
+        "ms_step_fp32": results["fp32"]["ms_step"],
+        "ms_step_default": results["default"]["ms_step"],
+        "ms_step_fast": results["fast"]["ms_step"],
+        # RTF from the decoder step alone (as in DESIGN.md), and end to end (EnCodec decode included)
+        "rtf_fp32": round(1000 / (FRAME_RATE * results["fp32"]["ms_step"]), 3),
+        "rtf_default": round(1000 / (FRAME_RATE * results["default"]["ms_step"]), 3),
+        "rtf_fast": round(1000 / (FRAME_RATE * results["fast"]["ms_step"]), 3),
+        "rtf_e2e_fp32": results["fp32"]["rtf"],
+        "rtf_e2e_default": results["default"]["rtf"],
+        "rtf_e2e_fast": results["fast"]["rtf"],
+        "first_chunk_s": results["default"]["first_chunk_s"],
+        "first_chunk_s_fast": results["fast"]["first_chunk_s"],
+        "cancel_s": results["default"].get("cancel_s"),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

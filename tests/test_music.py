@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from albumgen_desktop.cli import main
+from albumgen_desktop.core.errors import CancelledError, ModelMissingError
+from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.progress import CancelToken
+from albumgen_desktop.engines.audio_dsp import SR, analyse_samples
+from albumgen_desktop.engines.loudness import integrated_lufs, normalise, true_peak
+from albumgen_desktop.engines.music_sketch import RATE, render
+from albumgen_desktop.io.audio import resample
+from albumgen_desktop.io.metadata import read_recipe
+from albumgen_desktop.models.manifest import model_for_role
+from albumgen_desktop.services.music import MusicJob, generate_music
+
+
+@pytest.fixture(scope="module")
+def tiny_musicgen(tmp_path_factory: pytest.TempPathFactory):
+    from albumgen_desktop.engines.musicgen import MusicGenEngine
+    from albumgen_desktop.models.tiny import build_tiny_musicgen
+
+    folder = build_tiny_musicgen(tmp_path_factory.mktemp("mg") / "musicgen")
+    return MusicGenEngine(folder, precision="fp32")
+
+
+def _full_decode(engine) -> np.ndarray:
+    import torch
+
+    codes = engine.last_codes
+    with torch.inference_mode():
+        out = engine.model.audio_encoder.decode(codes[None], [None] * codes.shape[0]).audio_values
+    return out[:, 0].numpy()
+
+
+@pytest.mark.parametrize("seconds", [3.0, 45.0])
+def test_streamed_chunks_equal_one_shot_decode(tiny_musicgen, seconds: float) -> None:
+    from albumgen_desktop.engines.musicgen import MusicRequest
+
+    chunks: list[np.ndarray] = []
+    audio = tiny_musicgen.generate(
+        MusicRequest(prompt="warm jazz trio", duration_s=seconds, variations=2), on_chunk=lambda a, f: chunks.append(a)
+    )
+    assert audio.shape == (2, int(seconds * 32000))
+    assert np.array_equal(np.concatenate(chunks, axis=1), audio)
+    assert chunks[0].shape[1] == 12 * 640  # the first chunk is a quarter second: sound arrives early
+    full = _full_decode(tiny_musicgen)
+    assert full.shape == audio.shape
+    assert np.max(np.abs(full - audio)) < 1e-5  # across the 30 s window seam too
+
+
+def test_continuation_reaches_two_minutes(tiny_musicgen) -> None:
+    from albumgen_desktop.engines.musicgen import MusicRequest
+
+    audio = tiny_musicgen.generate(MusicRequest(prompt="ambient drone", duration_s=125.0))
+    assert audio.shape == (1, 125 * 32000)
+    assert tiny_musicgen.last_codes.shape[-1] == 125 * 50
+    assert np.max(np.abs(_full_decode(tiny_musicgen) - audio)) < 1e-5
+
+
+def test_seed_decides_the_tokens(tiny_musicgen) -> None:
+    from albumgen_desktop.engines.musicgen import MusicRequest
+
+    def codes(seed: int):
+        tiny_musicgen.generate(MusicRequest(prompt="x", duration_s=1.0, seed=seed))
+        return tiny_musicgen.last_codes.clone()
+
+    a, b, c = codes(3), codes(3), codes(4)
+    assert (a == b).all() and not (a == c).all()
+
+
+def test_cancel_keeps_partial_audio_and_is_quick(tiny_musicgen) -> None:
+    from albumgen_desktop.engines.musicgen import MusicRequest
+
+    token = CancelToken()
+    seen: list[np.ndarray] = []
+    stamp: dict[str, float] = {}
+
+    def on_chunk(piece: np.ndarray, fraction: float) -> None:
+        seen.append(piece)
+        if len(seen) == 2:
+            stamp["cancel"] = time.perf_counter()
+            token.cancel()
+
+    with pytest.raises(CancelledError) as info:
+        tiny_musicgen.generate(MusicRequest(prompt="x", duration_s=20.0), on_chunk=on_chunk, cancel=token)
+    elapsed = time.perf_counter() - stamp["cancel"]
+    partial = info.value.partial
+    assert elapsed < 1.0
+    assert partial.shape[1] >= sum(p.shape[1] for p in seen) and partial.shape[1] < 20 * 32000
+
+
+def test_loudness_is_normalised_under_a_true_peak_ceiling() -> None:
+    song = render(Features(energy=0.9, tempo_bpm=128), 10.0, seed=1)
+    for target in (-30.0, -18.0, -12.0):
+        out, report = normalise(song, RATE, target)
+        assert abs(integrated_lufs(out, RATE) - target) < 0.5, (target, report)
+        assert 20 * np.log10(true_peak(out)) <= -0.9
+    # Louder than a clean limiter can go: as close as the ceiling allows, never over it.
+    out, report = normalise(song, RATE, -6.0)
+    assert report.limited and report.output_lufs > -12.0 and report.true_peak_dbtp <= -0.9
+
+
+def test_sketch_is_deterministic_and_fast() -> None:
+    f = Features(tempo_bpm=100, key=4, mode="minor", energy=0.8)
+    a = render(f, 10.0, seed=5)
+    assert np.array_equal(a, render(f, 10.0, seed=5)) and not np.array_equal(a, render(f, 10.0, seed=6))
+    t0 = time.perf_counter()
+    render(f, 30.0, seed=1)
+    assert (time.perf_counter() - t0) / 30.0 < 0.08  # tens of milliseconds per second of audio
+
+
+def test_sketch_round_trip_through_the_analyser() -> None:
+    """20 random Features (tempo 60..180 BPM, the range the analyser is evaluated on):
+    the analysed sketch gives back its tempo within 2% and its key and mode."""
+    rng = np.random.default_rng(1)
+    misses = []
+    for i in range(20):
+        f = Features(
+            acousticness=rng.random(), danceability=rng.random(), energy=rng.random(), valence=rng.random(),
+            instrumentalness=rng.random(), tempo_bpm=float(rng.uniform(60, 180)), key=int(rng.integers(12)),
+            mode=("major", "minor")[int(rng.integers(2))], time_signature=int(rng.choice([3, 4])),
+        )  # fmt: skip
+        r = analyse_samples(resample(render(f, 20.0, seed=i), RATE, SR))
+        if abs(r.tempo_bpm - f.tempo_bpm) > 0.02 * f.tempo_bpm or (r.key, r.mode) != (f.key, f.mode):
+            misses.append((f.tempo_bpm, f.key, f.mode, r.tempo_bpm, r.key, r.mode))
+    assert not misses, misses
+
+
+def test_cli_music_sketch_writes_wav_with_recipe(tmp_path: Path) -> None:
+    from PIL import Image
+
+    cover = tmp_path / "cover.png"
+    Image.new("RGB", (64, 64), (20, 40, 160)).save(cover)
+    out = tmp_path / "x.wav"
+    assert main(["music", str(cover), "-o", str(out), "--engine", "sketch", "--duration", "8"]) == 0
+    info = sf.info(str(out))
+    assert abs(info.duration - 8.0) < 1e-3
+    recipe = read_recipe(out)
+    assert recipe is not None and recipe.engine == "sketch" and recipe.kind == "music"
+    assert abs(integrated_lufs(sf.read(out)[0], info.samplerate) - recipe.features.loudness_db) < 0.6
+
+
+def test_offline_without_weights(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from PIL import Image
+
+    cover = tmp_path / "img.png"
+    Image.new("RGB", (32, 32), (200, 30, 30)).save(cover)
+    assert main(["music", str(cover), "-o", str(tmp_path / "x.wav"), "--engine", "musicgen"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "not downloaded" in err[-1]  # a note about the cover sketch, then the one error
+    assert not (tmp_path / "x.wav").exists()
+    assert main(["music", str(cover), "-o", str(tmp_path / "y.wav"), "--engine", "auto", "--duration", "3"]) == 0
+    assert "using the sketch engine" in capsys.readouterr().err
+    with pytest.raises(ModelMissingError):
+        generate_music(MusicJob(features=Features(), engine="musicgen"))
+
+
+def test_service_uses_tiny_musicgen_from_the_cache_and_records_the_model(tmp_path: Path) -> None:
+    from albumgen_desktop.models.tiny import install_tiny
+
+    install_tiny(model_for_role("music"))
+    result = generate_music(MusicJob(features=Features(loudness_db=-20.0), duration_s=2.0, variations=2))
+    assert result.audio.shape == (2, 64000)
+    assert result.recipes[0].engine == "musicgen" and result.recipes[0].model.id == "musicgen-small"
+    assert result.recipes[0].model.license == "CC-BY-NC-4.0"
+
+
+def test_melody_conditioning_with_tiny_melody_model(tmp_path: Path) -> None:
+    from albumgen_desktop.models.tiny import install_tiny
+
+    install_tiny(model_for_role("melody"))
+    ref = tmp_path / "ref.wav"
+    t = np.arange(4 * 22050) / 22050
+    sf.write(ref, (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), 22050)
+    result = generate_music(MusicJob(features=Features(), duration_s=2.0, melody=ref))
+    assert result.recipes[0].model.id == "musicgen-melody" and result.audio.shape == (1, 64000)
