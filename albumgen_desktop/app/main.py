@@ -1,0 +1,25 @@
+"""Start the desktop app. The window shows before any model code (torch) is imported."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def history_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("albumgen-desktop", appauthor=False)) / "history"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from albumgen_desktop.app.window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
+    app.setApplicationName("AlbumGen Desktop")
+    app.setStyle("Fusion")  # follows the OS light/dark colour scheme on every platform
+    window = MainWindow(history_dir())
+    window.show()
+    return app.exec()

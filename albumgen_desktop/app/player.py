@@ -1,0 +1,67 @@
+"""Playback through sounddevice from a buffer that can grow while it plays (streamed chunks).
+
+With no PortAudio library or no output device the player is disabled and says why;
+everything else in the app keeps working.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+
+class Player:
+    def __init__(self) -> None:
+        self.reason = ""
+        self._sd = None
+        try:
+            import sounddevice as sd
+
+            sd.query_devices(kind="output")
+            self._sd = sd
+        except OSError as exc:  # PortAudio library missing
+            self.reason = f"Playback is off: the PortAudio library is not installed ({exc})."
+        except Exception as exc:  # noqa: BLE001 - sounddevice raises PortAudioError / ValueError here
+            self.reason = f"Playback is off: no audio output device ({exc})."
+        self._lock = threading.Lock()
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._pos = 0
+        self._stream = None
+        self.rate = 32000
+
+    @property
+    def available(self) -> bool:
+        return self._sd is not None
+
+    @property
+    def position_s(self) -> float:
+        return self._pos / self.rate
+
+    def play(self, samples: np.ndarray, rate: int) -> None:
+        self.stop()
+        with self._lock:
+            self._buffer = np.ascontiguousarray(samples, dtype=np.float32)
+            self._pos = 0
+            self.rate = rate
+        if not self.available:
+            return
+        self._stream = self._sd.OutputStream(samplerate=rate, channels=1, dtype="float32", callback=self._callback)
+        self._stream.start()
+
+    def append(self, samples: np.ndarray) -> None:
+        with self._lock:
+            self._buffer = np.concatenate([self._buffer, samples.astype(np.float32)])
+
+    def stop(self) -> None:
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+
+    def _callback(self, out, frames, time_info, status) -> None:  # noqa: ANN001
+        with self._lock:
+            piece = self._buffer[self._pos : self._pos + frames]
+            self._pos += len(piece)
+        out[: len(piece), 0] = piece
+        out[len(piece) :, 0] = 0.0

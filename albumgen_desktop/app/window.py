@@ -1,0 +1,410 @@
+"""The main window: drop a file, tweak the sliders and prompt, generate, listen, export."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from albumgen_desktop import __version__
+from albumgen_desktop.app.features_panel import FeaturesPanel
+from albumgen_desktop.app.player import Player
+from albumgen_desktop.app.worker import WorkerHost
+from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.prompts import PROMPT_STYLES, music_prompt
+from albumgen_desktop.core.recipe import Recipe
+
+
+@dataclass
+class Result:
+    audio: np.ndarray
+    rate: int
+    recipe: Recipe
+    history_path: Path | None
+
+
+class DropArea(QLabel):
+    """Accepts images, audio and AlbumGen exports; shows the cover or a waveform."""
+
+    def __init__(self, on_path) -> None:  # noqa: ANN001
+        super().__init__("Drop a cover, a track or an AlbumGen export here\n(or use File ▸ Open…)")
+        self.on_path = on_path
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(260, 260)
+        self.setAcceptDrops(True)
+        self.setAccessibleName("input drop area")
+        self.setStyleSheet("QLabel { border: 2px dashed palette(mid); border-radius: 8px; padding: 8px; }")
+
+    def dragEnterEvent(self, event) -> None:  # noqa: ANN001, N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: ANN001, N802
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.on_path(Path(url.toLocalFile()))
+                break
+
+    def show_image(self, path: Path) -> None:
+        pixmap = QPixmap(str(path))
+        if not pixmap.isNull():
+            self.setPixmap(
+                pixmap.scaled(260, 260, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            )
+
+    def show_waveform(self, samples: np.ndarray) -> None:
+        from PySide6.QtGui import QColor, QPainter
+
+        pixmap = QPixmap(260, 120)
+        pixmap.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(pixmap)
+        painter.setPen(self.palette().text().color())
+        if samples.size:
+            blocks = np.array_split(np.abs(samples), 260)
+            for x, block in enumerate(blocks):
+                h = int(58 * (float(block.max()) if block.size else 0.0))
+                painter.drawLine(x, 60 - h, x, 60 + h)
+        painter.end()
+        self.setPixmap(pixmap)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, history_dir: Path) -> None:
+        super().__init__()
+        self.setWindowTitle(f"AlbumGen Desktop {__version__}")
+        self.history_dir = history_dir
+        self.worker = WorkerHost(self)
+        self.worker.worker.finished.connect(self._job_finished)
+        self.worker.worker.failed.connect(self._job_failed)
+        self.worker.worker.cancelled.connect(self._job_cancelled)
+        self.worker.worker.progress.connect(self._job_progress)
+        self.player = Player()
+        self.jobs: dict[int, str] = {}
+        self.results: list[Result] = []
+        self.prompt_locked = False
+        self._started = 0.0
+
+        self.drop = DropArea(self.open_path)
+        self.features_panel = FeaturesPanel()
+        self.features_panel.changed.connect(self._features_changed)
+        self.evidence = QLabel("")
+        self.evidence.setWordWrap(True)
+
+        self.prompt = QPlainTextEdit()
+        self.prompt.setAccessibleName("music prompt")
+        self.prompt.setToolTip("The text MusicGen receives. It follows the sliders until you edit it.")
+        self.prompt.textChanged.connect(self._prompt_edited)
+        self.prompt_style = QComboBox()
+        self.prompt_style.addItems(PROMPT_STYLES)
+        self.prompt_style.currentTextChanged.connect(lambda _: self._refresh_prompt())
+        self.lock_label = QLabel("")
+        self.reset_prompt = QPushButton("Reset to generated")
+        self.reset_prompt.clicked.connect(self._unlock_prompt)
+        self.reset_prompt.setEnabled(False)
+
+        self.engine = QComboBox()
+        self.engine.addItems(["auto", "sketch", "musicgen"])
+        self.engine.setToolTip("auto: MusicGen when its weights are downloaded, else the instant sketch engine")
+        self.duration = QDoubleSpinBox()
+        self.duration.setRange(1.0, 120.0)
+        self.duration.setValue(10.0)
+        self.duration.setSuffix(" s")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        dice = QPushButton("Random")
+        dice.setToolTip("A new random seed")
+        dice.clicked.connect(lambda: self.seed.setValue(int(np.random.default_rng().integers(0, 2**31 - 1))))
+        self.generate_button = QPushButton("Generate music")
+        self.generate_button.setShortcut(QKeySequence("Ctrl+Return"))
+        self.generate_button.clicked.connect(self.generate)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setShortcut(QKeySequence("Escape"))
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.worker.cancel_all)
+        self.progress = QProgressBar()
+        self.status = QLabel("Ready.")
+
+        self.result_list = QListWidget()
+        self.result_list.setAccessibleName("results")
+        self.play_button = QPushButton("Play")
+        self.play_button.setShortcut(QKeySequence("Space"))
+        self.play_button.clicked.connect(self.play_selected)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.player.stop)
+        self.export_button = QPushButton("Export WAV…")
+        self.export_button.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_button.clicked.connect(self.export_selected)
+        self.use_recipe = QPushButton("Use this recipe")
+        self.use_recipe.clicked.connect(self.use_selected_recipe)
+        self.player_note = QLabel(self.player.reason)
+        self.player_note.setWordWrap(True)
+        if not self.player.available:
+            self.play_button.setEnabled(False)
+            self.stop_button.setEnabled(False)
+
+        self._build_layout(dice)
+        self._build_menu()
+        self._refresh_prompt()
+
+    def _build_layout(self, dice: QPushButton) -> None:
+        left = QVBoxLayout()
+        left.addWidget(self.drop)
+        left.addWidget(self.evidence)
+        left.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.features_panel)
+        right = QVBoxLayout()
+        right.addWidget(QLabel("Prompt"))
+        right.addWidget(self.prompt, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.prompt_style)
+        row.addWidget(self.lock_label, 1)
+        row.addWidget(self.reset_prompt)
+        right.addLayout(row)
+        form = QFormLayout()
+        form.addRow("Engine", self.engine)
+        form.addRow("Duration", self.duration)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(dice)
+        form.addRow("Seed", seed_row)
+        right.addLayout(form)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.generate_button)
+        buttons.addWidget(self.cancel_button)
+        right.addLayout(buttons)
+        right.addWidget(self.progress)
+        right.addWidget(self.status)
+        right.addWidget(QLabel("Results"))
+        right.addWidget(self.result_list, 1)
+        actions = QHBoxLayout()
+        for b in (self.play_button, self.stop_button, self.use_recipe, self.export_button):
+            actions.addWidget(b)
+        right.addLayout(actions)
+        right.addWidget(self.player_note)
+        splitter = QSplitter()
+        for layout in (left, None, right):
+            w = QWidget()
+            if layout is None:
+                w = scroll
+            else:
+                w.setLayout(layout)
+            splitter.addWidget(w)
+        splitter.setSizes([280, 420, 420])
+        self.setCentralWidget(splitter)
+        self.resize(1200, 760)
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        open_action = QAction("&Open…", self)
+        open_action.setShortcut(QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(self._open_dialog)
+        menu.addAction(open_action)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        menu.addAction(quit_action)
+
+    # --- prompt ---------------------------------------------------------------------------
+
+    def _features_changed(self, features: Features) -> None:
+        self._refresh_prompt()
+
+    def _refresh_prompt(self) -> None:
+        if self.prompt_locked:
+            return
+        text = music_prompt(self.features_panel.features(), self.prompt_style.currentText())
+        self.prompt.blockSignals(True)
+        self.prompt.setPlainText(text)
+        self.prompt.blockSignals(False)
+
+    def _prompt_edited(self) -> None:
+        self.prompt_locked = True
+        self.lock_label.setText("🔒 Edited by you: the sliders no longer change it")
+        self.reset_prompt.setEnabled(True)
+
+    def _unlock_prompt(self) -> None:
+        self.prompt_locked = False
+        self.lock_label.setText("")
+        self.reset_prompt.setEnabled(False)
+        self._refresh_prompt()
+
+    # --- input ---------------------------------------------------------------------------
+
+    def _open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a cover, track or export")
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> None:
+        from albumgen_desktop.services.analyze import analyze_file
+
+        self.status.setText(f"Analysing {path.name}…")
+        self._submit("analyse", lambda report, token: (path, analyze_file(path)))
+
+    def _show_analysis(self, path: Path, analysis) -> None:  # noqa: ANN001
+        if analysis.kind == "image":
+            self.drop.show_image(path)
+        else:
+            from albumgen_desktop.io.audio import load_audio
+
+            try:
+                self.drop.show_waveform(load_audio(path, sample_rate=8000, max_seconds=600).samples)
+            except Exception:  # noqa: BLE001 - a preview is optional
+                pass
+        self.features_panel.set_features(analysis.features, analysis.confidence, analysis.source)
+        if analysis.recipe is not None and analysis.recipe.prompt_locked:
+            self.prompt.setPlainText(analysis.recipe.prompt)
+        notes = [*analysis.warnings]
+        for item in analysis.evidence:
+            if item.get("type") == "clap_genres":
+                notes.append("CLAP genres: " + ", ".join(f"{g} {p:.0%}" for g, p in item["top"]))
+        self.evidence.setText("\n".join(notes))
+        self.status.setText(f"{path.name}: analysed ({analysis.kind}).")
+
+    # --- generation ------------------------------------------------------------------------
+
+    def generate(self) -> None:
+        from albumgen_desktop.services.music import MusicJob, generate_music
+
+        job = MusicJob(
+            features=self.features_panel.features(),
+            prompt=self.prompt.toPlainText() if self.prompt_locked else "",
+            prompt_locked=self.prompt_locked,
+            duration_s=self.duration.value(),
+            seed=self.seed.value(),
+            engine=self.engine.currentText(),
+        )
+        self.generate_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self._started = time.monotonic()
+        self.status.setText("Generating…")
+        self._submit("music", lambda report, token: generate_music(job, on_progress=report, cancel=token))
+
+    def _submit(self, kind: str, job) -> None:  # noqa: ANN001
+        job_id = self.worker.submit(job)
+        self.jobs[job_id] = kind
+
+    def _job_progress(self, job_id: int, fraction: float, message: str) -> None:
+        if self.jobs.get(job_id) != "music":
+            return
+        self.progress.setValue(int(100 * fraction))
+        elapsed = time.monotonic() - self._started
+        if 0.02 < fraction < 1.0:
+            remaining = elapsed * (1 - fraction) / fraction
+            self.status.setText(f"{message}… about {remaining:.0f} s left")
+
+    def _job_finished(self, job_id: int, result) -> None:  # noqa: ANN001
+        kind = self.jobs.pop(job_id, "")
+        self.worker.tokens.pop(job_id, None)
+        if kind == "analyse":
+            self._show_analysis(*result)
+        elif kind == "music":
+            self._music_done(result)
+
+    def _music_done(self, result) -> None:  # noqa: ANN001
+        from albumgen_desktop.io.metadata import export_wav
+
+        self.generate_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.setValue(100)
+        for audio, recipe in zip(result.audio, result.recipes, strict=True):
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            path = self.history_dir / f"{stamp}-{len(self.results):03d}-music.wav"
+            try:  # results are never lost: into the history folder before anything else
+                self.history_dir.mkdir(parents=True, exist_ok=True)
+                export_wav(path, audio, result.sample_rate, recipe)
+            except Exception as exc:  # noqa: BLE001
+                path = None
+                self.status.setText(f"Could not save to history: {exc}")
+            self.results.append(Result(audio, result.sample_rate, recipe, path))
+            label = f"{recipe.engine} · {recipe.features.genre or 'music'} · {recipe.features.tempo_bpm:.0f} BPM · seed {recipe.seed}"
+            self.result_list.addItem(label)
+        self.result_list.setCurrentRow(self.result_list.count() - 1)
+        self.status.setText("Done. " + " ".join(result.notices))
+
+    def _job_failed(self, job_id: int, message: str) -> None:
+        kind = self.jobs.pop(job_id, "")
+        self.worker.tokens.pop(job_id, None)
+        self.generate_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.status.setText("Failed.")
+        QMessageBox.warning(
+            self, "AlbumGen", f"{'Analysis' if kind == 'analyse' else 'Generation'} failed:\n\n{message}"
+        )
+
+    def _job_cancelled(self, job_id: int, partial) -> None:  # noqa: ANN001
+        self.jobs.pop(job_id, None)
+        self.worker.tokens.pop(job_id, None)
+        self.generate_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.status.setText("Cancelled.")
+
+    # --- results ----------------------------------------------------------------------------
+
+    def _selected(self) -> Result | None:
+        row = self.result_list.currentRow()
+        return self.results[row] if 0 <= row < len(self.results) else None
+
+    def play_selected(self) -> None:
+        result = self._selected()
+        if result is not None and self.player.available:
+            self.player.play(result.audio, result.rate)
+
+    def use_selected_recipe(self) -> None:
+        result = self._selected()
+        if result is not None:
+            self.features_panel.set_features(result.recipe.features)
+            self.seed.setValue(result.recipe.seed)
+
+    def export_selected(self, path: Path | None = None) -> Path | None:
+        from albumgen_desktop.core.errors import AlbumGenError
+        from albumgen_desktop.io.metadata import export_wav
+
+        result = self._selected()
+        if result is None:
+            return None
+        if not path:
+            name, _ = QFileDialog.getSaveFileName(self, "Export WAV", "albumgen.wav", "WAV audio (*.wav)")
+            if not name:
+                return None
+            path = Path(name)
+        if path.suffix.lower() != ".wav":
+            path = path.with_suffix(".wav")
+        try:
+            export_wav(path, result.audio, result.rate, result.recipe)
+        except AlbumGenError as exc:
+            QMessageBox.warning(self, "AlbumGen", f"Export failed:\n\n{exc}")
+            return None
+        self.status.setText(f"Exported {path.name}")
+        return path
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        self.player.stop()
+        self.worker.shutdown()
+        super().closeEvent(event)

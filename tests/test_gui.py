@@ -1,0 +1,126 @@
+"""Whole flows through the real window, offscreen, as an artist would drive it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QThread  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from albumgen_desktop.app.window import MainWindow  # noqa: E402
+from albumgen_desktop.io.metadata import read_recipe  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path):
+    win = MainWindow(tmp_path / "history")
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+    thread: QThread = win.worker.thread
+    assert thread.isFinished(), "the worker thread was left running"
+
+
+def _wait_idle(qtbot, win: MainWindow, timeout: int = 60_000) -> None:
+    qtbot.waitUntil(lambda: not win.jobs, timeout=timeout)
+
+
+def test_image_to_music_and_back(window: MainWindow, qtbot, tmp_path: Path, monkeypatch) -> None:
+    cover = tmp_path / "cover.png"
+    Image.new("RGB", (200, 200), (250, 200, 40)).save(cover)
+    window.open_path(cover)
+    _wait_idle(qtbot, window)
+    f = window.features_panel.features()
+    assert f.mode == "major" and f.valence > 0.5  # a bright warm cover
+    before = window.prompt.toPlainText()
+    window.features_panel.rows["tempo_bpm"].spin.setValue(97)
+    assert "97 BPM" in window.prompt.toPlainText() and window.prompt.toPlainText() != before
+    window.prompt.setPlainText("my own words about a sunny song")
+    assert window.prompt_locked and window.reset_prompt.isEnabled()
+    window.features_panel.rows["tempo_bpm"].spin.setValue(120)
+    assert window.prompt.toPlainText() == "my own words about a sunny song"
+    window.engine.setCurrentText("sketch")
+    window.duration.setValue(3.0)
+    window.generate()
+    _wait_idle(qtbot, window)
+    assert window.result_list.count() == 1
+    assert window.results[0].history_path is not None and window.results[0].history_path.is_file()
+    out = window.export_selected(tmp_path / "song.wav")
+    recipe = read_recipe(out)
+    assert recipe.prompt == "my own words about a sunny song" and recipe.features.tempo_bpm == 120
+    window._unlock_prompt()
+    window.features_panel.rows["tempo_bpm"].spin.setValue(70)
+    window.open_path(out)  # drop the export back in
+    _wait_idle(qtbot, window)
+    assert window.features_panel.features() == recipe.features
+    assert window.prompt.toPlainText() == "my own words about a sunny song"
+
+
+def test_failing_job_shows_a_message_and_the_app_stays_usable(
+    window: MainWindow, qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    window.open_path(bad)
+    _wait_idle(qtbot, window)
+    assert shown and "failed" in shown[0]
+    window.engine.setCurrentText("sketch")
+    window.duration.setValue(1.0)
+    window.generate()
+    _wait_idle(qtbot, window)
+    assert window.result_list.count() == 1
+
+
+def test_cancel_mid_generation(window: MainWindow, qtbot) -> None:
+    window.engine.setCurrentText("sketch")
+    window.duration.setValue(120.0)
+    window.generate()
+    window.worker.cancel_all()
+    _wait_idle(qtbot, window)
+    assert window.generate_button.isEnabled() and window.status.text() in ("Cancelled.", "Done. ")
+
+
+def test_playback_disabled_reason_is_shown_without_a_device(window: MainWindow) -> None:
+    if window.player.available:
+        assert window.play_button.isEnabled()
+    else:
+        assert "Playback is off" in window.player_note.text() and not window.play_button.isEnabled()
+
+
+def test_window_shows_without_importing_torch(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys; os.environ['QT_QPA_PLATFORM']='offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from albumgen_desktop.app.window import MainWindow\n"
+        "from pathlib import Path\n"
+        "app = QApplication([]); w = MainWindow(Path(sys.argv[1])); w.show(); app.processEvents()\n"
+        "print('torch' in sys.modules); w.close()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_waveform_of_dropped_audio(window: MainWindow, qtbot, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    from tests.synth import synth_song
+
+    path = tmp_path / "track.wav"
+    sf.write(path, synth_song(100, 2, "minor", seconds=6), 22050)
+    window.open_path(path)
+    _wait_idle(qtbot, window)
+    assert window.drop.pixmap() is not None and not window.drop.pixmap().isNull()
+    assert window.features_panel.features().key == 2
+    assert np.isclose(window.features_panel.rows["tempo_bpm"].value(), 100, atol=4)
