@@ -17,6 +17,7 @@ from albumgen_desktop import __version__
 from albumgen_desktop.core.analysis import ENGINE_CHOICES
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError, NotAvailableError
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.io.atomic import check_output_path
 
 PROG = "albumgen"
 
@@ -164,13 +165,6 @@ def _features_for(args: argparse.Namespace, source: Path | None) -> tuple[Featur
     return Features(), warnings
 
 
-def _check_output(path: Path, suffix: str) -> None:
-    if path.suffix.lower() != suffix:
-        raise BadInputError(f"{path}: the output file name must end in {suffix}")
-    if not path.parent.resolve().is_dir():
-        raise BadInputError(f"output folder {path.parent} does not exist")
-
-
 def _check_inputs(args: argparse.Namespace, *names: str) -> None:
     for name in names:
         value = getattr(args, name)
@@ -184,7 +178,7 @@ def cmd_music(args: argparse.Namespace) -> int:
     from albumgen_desktop.io.metadata import export_wav
     from albumgen_desktop.services.music import MusicJob, generate_music
 
-    _check_output(args.output, ".wav")
+    check_output_path(args.output, ".wav")
     _check_inputs(args, "cover", "melody")
     features, warnings = _features_for(args, args.cover)
     _print_warnings(warnings)
@@ -200,7 +194,7 @@ def cmd_music(args: argparse.Namespace) -> int:
 
 
 def cmd_cover(args: argparse.Namespace) -> int:
-    _check_output(args.output, ".png")
+    check_output_path(args.output, ".png")
     _check_inputs(args, "audio", "reference")
     from albumgen_desktop.core.prompts import clean_title
     from albumgen_desktop.io.metadata import read_features_file

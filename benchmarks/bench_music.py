@@ -36,7 +36,7 @@ def build_real_size(folder: Path) -> Path:
     )
     from transformers.utils import logging as hf_logging
 
-    from albumgen_desktop.models.tiny import _t5_tokenizer
+    from albumgen_desktop.models.tiny import t5_tokenizer
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
@@ -60,7 +60,7 @@ def build_real_size(folder: Path) -> Path:
     gen.decoder_start_token_id = gen.pad_token_id = gen.bos_token_id = 2048
     gen.do_sample, gen.guidance_scale, gen.max_length, gen.top_k = True, 3.0, 1500, 250
     model.save_pretrained(folder, safe_serialization=True)
-    _t5_tokenizer().save_pretrained(folder)
+    t5_tokenizer().save_pretrained(folder)
     del model
     return folder
 

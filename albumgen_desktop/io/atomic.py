@@ -11,6 +11,13 @@ from pathlib import Path
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError
 
 
+def check_output_path(path: Path, suffix: str | None = None) -> None:
+    """Fail before any work if ``path`` cannot be written: wrong suffix, a folder, no such folder."""
+    if suffix is not None and path.suffix.lower() != suffix:
+        raise BadInputError(f"{path.name}: the output file name must end in {suffix}")
+    _check_target(path)
+
+
 def _check_target(path: Path) -> None:
     if path.is_dir():
         raise BadInputError(f"{path} is a folder; give a file name to write")

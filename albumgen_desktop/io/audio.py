@@ -9,6 +9,7 @@ import numpy as np
 import soundfile as sf
 
 from albumgen_desktop.core.errors import BadInputError
+from albumgen_desktop.io.files import check_input_file
 
 SUPPORTED = "WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF"
 MAX_DECODE_SECONDS = 20 * 60  # never hold more than this in memory at once
@@ -44,12 +45,7 @@ class AudioInfo:
 
 
 def _open(path: Path) -> sf.SoundFile:
-    if not path.exists():
-        raise BadInputError(f"{path} does not exist")
-    if not path.is_file():
-        raise BadInputError(f"{path} is not a file")
-    if path.stat().st_size == 0:
-        raise BadInputError(f"{path.name} is empty (0 bytes)")
+    check_input_file(path)
     try:
         return sf.SoundFile(str(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:

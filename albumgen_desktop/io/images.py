@@ -9,18 +9,10 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from albumgen_desktop.core.errors import BadInputError
+from albumgen_desktop.io.files import check_input_file
 
 MAX_PIXELS = 64_000_000  # 8000 x 8000; covers are rarely above 25 MP
 _BACKGROUND = (255, 255, 255)
-
-
-def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise BadInputError(f"{path} does not exist")
-    if not path.is_file():
-        raise BadInputError(f"{path} is not a file")
-    if path.stat().st_size == 0:
-        raise BadInputError(f"{path.name} is empty (0 bytes)")
 
 
 def _high_bit_depth_to_l(im: Image.Image) -> Image.Image:
@@ -51,7 +43,7 @@ def to_rgb(im: Image.Image) -> Image.Image:
 def load_image(path: str | Path, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Open an image as RGB: EXIF orientation applied, first frame of an animation."""
     path = Path(path)
-    _check_file(path)
+    check_input_file(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -11,7 +11,7 @@ from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.features import Features, from_any_json, parse_json_object
 from albumgen_desktop.core.recipe import RECIPE_FORMAT, Recipe
 from albumgen_desktop.io import png, wav
-from albumgen_desktop.io.atomic import write_files_atomically
+from albumgen_desktop.io.atomic import check_output_path, write_files_atomically
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -26,15 +26,10 @@ def _sidecar_bytes(recipe: Recipe) -> bytes:
     return (recipe.to_json() + "\n").encode("utf-8")
 
 
-def _check_suffix(path: Path, suffix: str) -> None:
-    if path.suffix.lower() != suffix:
-        raise BadInputError(f"{path.name}: the output file name must end in {suffix}")
-
-
 def export_wav(path: str | Path, samples: np.ndarray, sample_rate: int, recipe: Recipe, bits: int = 16) -> Path:
     """Write ``path`` and its sidecar atomically, together."""
     path = Path(path)
-    _check_suffix(path, ".wav")
+    check_output_path(path, ".wav")
     info = {
         "INAM": recipe.title,
         "IART": recipe.features.style,
@@ -50,7 +45,7 @@ def export_wav(path: str | Path, samples: np.ndarray, sample_rate: int, recipe: 
 
 def export_png(path: str | Path, image: Image.Image, recipe: Recipe) -> Path:
     path = Path(path)
-    _check_suffix(path, ".png")
+    check_output_path(path, ".png")
     text = {png.PARAMETERS_KEY: recipe.parameters_text(), png.RECIPE_KEY: recipe.to_json(indent=None)}
     data = png.png_bytes(image, text)
     write_files_atomically([(path, data), (sidecar_path(path), _sidecar_bytes(recipe))])

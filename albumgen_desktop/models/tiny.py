@@ -71,7 +71,7 @@ def build_tiny_clap(out_dir: Path, seed: int = 0) -> Path:
     return out_dir
 
 
-def _t5_tokenizer():
+def t5_tokenizer():
     from tokenizers import SentencePieceUnigramTokenizer
     from transformers import T5TokenizerFast
 
@@ -141,7 +141,7 @@ def build_tiny_musicgen(out_dir: Path, seed: int = 0) -> Path:
     out_dir = Path(out_dir)
     model.save_pretrained(out_dir, safe_serialization=True)
     processor = MusicgenProcessor(
-        feature_extractor=EncodecFeatureExtractor(feature_size=1, sampling_rate=32000), tokenizer=_t5_tokenizer()
+        feature_extractor=EncodecFeatureExtractor(feature_size=1, sampling_rate=32000), tokenizer=t5_tokenizer()
     )
     processor.save_pretrained(out_dir)
     return out_dir
@@ -165,7 +165,7 @@ def build_tiny_musicgen_melody(out_dir: Path, seed: int = 0) -> Path:
     model.save_pretrained(out_dir, safe_serialization=True)
     # The real checkpoint's preprocessor_config.json, written directly: transformers' melody
     # feature extractor class needs torchaudio, which the engine does not (see MelodyChroma).
-    _t5_tokenizer().save_pretrained(out_dir)
+    t5_tokenizer().save_pretrained(out_dir)
     preprocessor = {
         "feature_extractor_type": "MusicgenMelodyFeatureExtractor", "feature_size": 12, "sampling_rate": 32000,
         "n_fft": 16384, "hop_length": 4096, "chunk_length": 30, "num_chroma": 12, "padding_side": "right",

@@ -8,6 +8,7 @@ from typing import Any
 from albumgen_desktop.core.analysis import ENGINE_CHOICES, Analysis, uniform
 from albumgen_desktop.core.errors import BadInputError, ModelMissingError, NotAvailableError
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.io.files import check_input_file
 from albumgen_desktop.io.metadata import read_recipe
 
 # How much the CLAP value counts against the DSP estimate, per feature. DSP owns
@@ -45,15 +46,6 @@ def input_kind(path: Path) -> str:
     except (sf.LibsndfileError, RuntimeError, TypeError):
         pass
     raise BadInputError(f"{path.name} is neither an image nor an audio file AlbumGen can read")
-
-
-def _check_path(path: Path) -> None:
-    if not path.exists():
-        raise BadInputError(f"{path} does not exist")
-    if path.is_dir():
-        raise BadInputError(f"{path} is a folder; give an image or audio file")
-    if path.stat().st_size == 0:
-        raise BadInputError(f"{path.name} is empty (0 bytes)")
 
 
 def clap_analyser(model_dir: Path) -> Any:
@@ -137,7 +129,7 @@ def analyze_file(path: str | Path, engine: str = "auto") -> Analysis:
     if engine not in ENGINE_CHOICES:
         raise BadInputError(f"engine must be one of {', '.join(ENGINE_CHOICES)}, got {engine!r}")
     path = Path(path)
-    _check_path(path)
+    check_input_file(path)
     warnings: list[str] = []
     try:
         recipe = read_recipe(path, warnings)
