@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint eval clean
+.PHONY: setup run test lint eval covers clean
 
 setup:
 	@bash scripts/setup_env.sh
@@ -24,6 +24,10 @@ lint: setup
 eval: setup
 	bash scripts/eval_audio.sh 120 0
 	bash scripts/eval_audio.sh 80 7
+
+# Five contrasting sketch covers (and a contact sheet) in out/.
+covers: setup
+	$(PY) scripts/sketch_covers.py out
 
 clean:
 	rm -rf $(VENV) out build dist .pytest_cache .hypothesis

@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--features", type=Path, metavar="F.json")
     p.add_argument("--title", default="")
     p.add_argument("--prompt")
-    p.add_argument("--size", type=_size, default=512, metavar="N")
+    p.add_argument("--size", type=_size, default=1024, metavar="N")
     p.add_argument("--seed", type=_seed, default=0)
     p.add_argument("--engine", choices=("auto", "diffusion", "sketch"), default="auto")
     p.add_argument("--model", metavar="ID")
@@ -194,15 +194,28 @@ def cmd_music(args: argparse.Namespace) -> int:
 
 
 def cmd_cover(args: argparse.Namespace) -> int:
+    from albumgen_desktop.io.metadata import export_png
+    from albumgen_desktop.services.cover import CoverJob, generate_cover
+
     check_output_path(args.output, ".png")
     _check_inputs(args, "audio", "reference")
-    from albumgen_desktop.core.prompts import clean_title
-    from albumgen_desktop.io.metadata import read_features_file
-
-    clean_title(args.title)
-    if args.features is not None:
-        _print_warnings([] if read_features_file(args.features, warnings := []) is None else warnings)
-    raise NotAvailableError("cover generation is not built yet in this version; no file was written")
+    if args.reference is not None:
+        raise NotAvailableError("a reference image needs the diffusion engine, which is not built yet in this version")
+    features, warnings = _features_for(args, args.audio)
+    _print_warnings(warnings)
+    job = CoverJob(
+        features=features,
+        title=args.title,
+        prompt=args.prompt or "",
+        size=args.size,
+        seed=args.seed,
+        engine=args.engine,
+    )
+    result = generate_cover(job)
+    _print_warnings(result.notices)
+    export_png(args.output, result.image, result.recipe)
+    print(f"wrote {args.output} ({args.size}x{args.size}, {result.recipe.engine})")
+    return 0
 
 
 def _human_size(n: int) -> str:

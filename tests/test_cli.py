@@ -90,9 +90,11 @@ def test_bad_option_values_exit_2_without_traceback(tmp_path: Path) -> None:
 
 
 def test_unbuilt_engines_say_so_plainly(tmp_path: Path) -> None:
-    result = run_cli("cover", "-o", str(tmp_path / "x.png"))
-    assert result.returncode == 1 and "not built yet" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "x.png").exists()
+    for args in (["cover", "-o", str(tmp_path / "x.png"), "--engine", "diffusion"], ["library", "stats"]):
+        result = run_cli(*args)
+        assert result.returncode == 1 and "not built yet" in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_models_list_json() -> None:

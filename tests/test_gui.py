@@ -124,3 +124,25 @@ def test_waveform_of_dropped_audio(window: MainWindow, qtbot, tmp_path: Path) ->
     assert window.drop.pixmap() is not None and not window.drop.pixmap().isNull()
     assert window.features_panel.features().key == 2
     assert np.isclose(window.features_panel.rows["tempo_bpm"].value(), 100, atol=4)
+
+
+def test_audio_to_cover_and_back(window: MainWindow, qtbot, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    from tests.synth import synth_song
+
+    track = tmp_path / "track.wav"
+    sf.write(track, synth_song(132, 7, "major", seconds=6), 22050)
+    window.open_path(track)
+    _wait_idle(qtbot, window)
+    window.title_edit.setText("Night Drive")
+    window.generate_cover()
+    _wait_idle(qtbot, window)
+    assert window.results[-1].image is not None and window.results[-1].history_path.is_file()
+    out = window.export_selected(tmp_path / "cover.png")
+    recipe = read_recipe(out)
+    assert recipe.kind == "cover" and recipe.title == "Night Drive"
+    window.features_panel.rows["energy"].spin.setValue(0.01)
+    window.open_path(out)
+    _wait_idle(qtbot, window)
+    assert window.features_panel.features() == recipe.features

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMainWindow,
     QMessageBox,
@@ -40,10 +41,11 @@ from albumgen_desktop.core.recipe import Recipe
 
 @dataclass
 class Result:
-    audio: np.ndarray
-    rate: int
     recipe: Recipe
     history_path: Path | None
+    audio: np.ndarray | None = None
+    rate: int = 0
+    image: object | None = None  # PIL image for covers
 
 
 class DropArea(QLabel):
@@ -137,6 +139,14 @@ class MainWindow(QMainWindow):
         dice = QPushButton("Random")
         dice.setToolTip("A new random seed")
         dice.clicked.connect(lambda: self.seed.setValue(int(np.random.default_rng().integers(0, 2**31 - 1))))
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText("album title (for covers)")
+        self.title_edit.setAccessibleName("album title")
+        self.cover_button = QPushButton("Generate cover")
+        self.cover_button.setShortcut(QKeySequence("Ctrl+Shift+Return"))
+        self.cover_button.clicked.connect(self.generate_cover)
+        self.cover_preview = QLabel()
+        self.cover_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.generate_button = QPushButton("Generate music")
         self.generate_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.generate_button.clicked.connect(self.generate)
@@ -154,7 +164,7 @@ class MainWindow(QMainWindow):
         self.play_button.clicked.connect(self.play_selected)
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self.player.stop)
-        self.export_button = QPushButton("Export WAV…")
+        self.export_button = QPushButton("Export…")
         self.export_button.setShortcut(QKeySequence("Ctrl+E"))
         self.export_button.clicked.connect(self.export_selected)
         self.use_recipe = QPushButton("Use this recipe")
@@ -173,6 +183,7 @@ class MainWindow(QMainWindow):
         left = QVBoxLayout()
         left.addWidget(self.drop)
         left.addWidget(self.evidence)
+        left.addWidget(self.cover_preview)
         left.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -192,9 +203,11 @@ class MainWindow(QMainWindow):
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(dice)
         form.addRow("Seed", seed_row)
+        form.addRow("Title", self.title_edit)
         right.addLayout(form)
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button)
+        buttons.addWidget(self.cover_button)
         buttons.addWidget(self.cancel_button)
         right.addLayout(buttons)
         right.addWidget(self.progress)
@@ -306,6 +319,19 @@ class MainWindow(QMainWindow):
         self.status.setText("Generating…")
         self._submit("music", lambda report, token: generate_music(job, on_progress=report, cancel=token))
 
+    def generate_cover(self) -> None:
+        from albumgen_desktop.services.cover import CoverJob, generate_cover
+
+        job = CoverJob(
+            features=self.features_panel.features(),
+            title=self.title_edit.text(),
+            seed=self.seed.value(),
+            engine="sketch",
+        )
+        self.cover_button.setEnabled(False)
+        self.status.setText("Painting a cover…")
+        self._submit("cover", lambda report, token: generate_cover(job, on_progress=report, cancel=token))
+
     def _submit(self, kind: str, job) -> None:  # noqa: ANN001
         job_id = self.worker.submit(job)
         self.jobs[job_id] = kind
@@ -326,6 +352,8 @@ class MainWindow(QMainWindow):
             self._show_analysis(*result)
         elif kind == "music":
             self._music_done(result)
+        elif kind == "cover":
+            self._cover_done(result)
 
     def _music_done(self, result) -> None:  # noqa: ANN001
         from albumgen_desktop.io.metadata import export_wav
@@ -342,16 +370,36 @@ class MainWindow(QMainWindow):
             except Exception as exc:  # noqa: BLE001
                 path = None
                 self.status.setText(f"Could not save to history: {exc}")
-            self.results.append(Result(audio, result.sample_rate, recipe, path))
+            self.results.append(Result(recipe, path, audio=audio, rate=result.sample_rate))
             label = f"{recipe.engine} · {recipe.features.genre or 'music'} · {recipe.features.tempo_bpm:.0f} BPM · seed {recipe.seed}"
             self.result_list.addItem(label)
         self.result_list.setCurrentRow(self.result_list.count() - 1)
+        self.status.setText("Done. " + " ".join(result.notices))
+
+    def _cover_done(self, result) -> None:  # noqa: ANN001
+        from PIL.ImageQt import ImageQt
+
+        from albumgen_desktop.io.metadata import export_png
+
+        self.cover_button.setEnabled(True)
+        path = self.history_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{len(self.results):03d}-cover.png"
+        try:  # into the history folder before anything else
+            self.history_dir.mkdir(parents=True, exist_ok=True)
+            export_png(path, result.image, result.recipe)
+        except Exception as exc:  # noqa: BLE001
+            path = None
+            self.status.setText(f"Could not save to history: {exc}")
+        self.results.append(Result(result.recipe, path, image=result.image))
+        self.result_list.addItem(f"cover · {result.recipe.title or 'untitled'} · seed {result.recipe.seed}")
+        self.result_list.setCurrentRow(self.result_list.count() - 1)
+        self.cover_preview.setPixmap(QPixmap.fromImage(ImageQt(result.image.resize((260, 260)))))
         self.status.setText("Done. " + " ".join(result.notices))
 
     def _job_failed(self, job_id: int, message: str) -> None:
         kind = self.jobs.pop(job_id, "")
         self.worker.tokens.pop(job_id, None)
         self.generate_button.setEnabled(True)
+        self.cover_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.status.setText("Failed.")
         QMessageBox.warning(
@@ -373,7 +421,7 @@ class MainWindow(QMainWindow):
 
     def play_selected(self) -> None:
         result = self._selected()
-        if result is not None and self.player.available:
+        if result is not None and result.audio is not None and self.player.available:
             self.player.play(result.audio, result.rate)
 
     def use_selected_recipe(self) -> None:
@@ -383,21 +431,27 @@ class MainWindow(QMainWindow):
             self.seed.setValue(result.recipe.seed)
 
     def export_selected(self, path: Path | None = None) -> Path | None:
+        """Export the selected result: WAV for music, PNG for a cover (atomic, with recipe)."""
         from albumgen_desktop.core.errors import AlbumGenError
-        from albumgen_desktop.io.metadata import export_wav
+        from albumgen_desktop.io.metadata import export_png, export_wav
 
         result = self._selected()
         if result is None:
             return None
+        suffix = ".png" if result.image is not None else ".wav"
         if not path:
-            name, _ = QFileDialog.getSaveFileName(self, "Export WAV", "albumgen.wav", "WAV audio (*.wav)")
+            kind = "PNG image (*.png)" if suffix == ".png" else "WAV audio (*.wav)"
+            name, _ = QFileDialog.getSaveFileName(self, "Export", f"albumgen{suffix}", kind)
             if not name:
                 return None
             path = Path(name)
-        if path.suffix.lower() != ".wav":
-            path = path.with_suffix(".wav")
+        if path.suffix.lower() != suffix:
+            path = path.with_suffix(suffix)
         try:
-            export_wav(path, result.audio, result.rate, result.recipe)
+            if result.image is not None:
+                export_png(path, result.image, result.recipe)
+            else:
+                export_wav(path, result.audio, result.rate, result.recipe)
         except AlbumGenError as exc:
             QMessageBox.warning(self, "AlbumGen", f"Export failed:\n\n{exc}")
             return None

@@ -170,7 +170,7 @@ class ChunkDecoder:
         self.last_ids = None
         self.final_codes = None
 
-    def codes(self, raw_ids) -> "object":  # noqa: ANN001, UP037
+    def codes(self, raw_ids):  # noqa: ANN001, ANN201 - torch tensors in and out
         """(batch, K, complete_frames) codes from the raw token matrix."""
         import torch
 

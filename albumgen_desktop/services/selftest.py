@@ -146,6 +146,17 @@ def _check_music_sketch(folder: Path) -> str:
     return f"{result.audio.shape[1] / result.sample_rate:.1f} s rendered"
 
 
+def _check_cover_sketch(folder: Path) -> str:
+    from albumgen_desktop.services.cover import CoverJob, generate_cover
+
+    result = generate_cover(
+        CoverJob(features=Features(genre="synthwave", energy=0.8), title="Night Drive", size=512, engine="sketch")
+    )
+    back = read_recipe(export_png(folder / "cover.png", result.image, result.recipe))
+    assert back is not None and back.title == "Night Drive"
+    return "512 px sketch cover with title, PNG with recipe"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("features and prompts", _check_prompts),
     ("WAV export", _check_wav),
@@ -155,6 +166,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("music (sketch)", _check_music_sketch),
     ("music (MusicGen, tiny)", _with_tiny_models(_check_musicgen)),
     ("music (MusicGen-melody, tiny)", _with_tiny_models(lambda folder: _check_musicgen(folder, melody=True))),
+    ("cover (sketch)", _check_cover_sketch),
 ]
 NOT_BUILT = ("diffusion text-to-image", "diffusion img2img", "CLIP", "VLM")
 
