@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint eval covers clean
+.PHONY: setup run test lint eval covers screenshot bench clean
 
 setup:
 	@bash scripts/setup_env.sh
@@ -28,6 +28,15 @@ eval: setup
 # Five contrasting sketch covers (and a contact sheet) in out/.
 covers: setup
 	$(PY) scripts/sketch_covers.py out
+
+# The real window in its main states, under a virtual X display, saved to out/.
+screenshot: setup
+	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshots.py out
+
+# Benchmarks (each prints one JSON object on its last line).
+bench: setup
+	$(PY) benchmarks/bench_music.py --quick
+	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) benchmarks/bench_gui.py
 
 clean:
 	rm -rf $(VENV) out build dist .pytest_cache .hypothesis
