@@ -318,14 +318,11 @@ def estimate_metre(sig: Signal, bpm: float) -> tuple[int, float]:
 
 
 def integrated_loudness(y: np.ndarray) -> float:
-    import pyloudnorm
+    """Integrated LUFS clamped to the Features' range (silence reads as -60)."""
+    from albumgen_desktop.engines.loudness import integrated_lufs
 
-    if len(y) < int(0.4 * SR):
-        raise BadInputError("the audio is shorter than 0.4 s, too short to measure loudness")
-    level = pyloudnorm.Meter(SR).integrated_loudness(y.astype(np.float64))
-    if not np.isfinite(level):
-        return -60.0
-    return float(np.clip(level, -60.0, 0.0))
+    level = integrated_lufs(y, SR)
+    return float(np.clip(level, -60.0, 0.0)) if np.isfinite(level) else -60.0
 
 
 def _sigmoid(x: float) -> float:

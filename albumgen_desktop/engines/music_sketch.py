@@ -6,8 +6,8 @@ Drums, bass, chords and a lead, synthesised with numpy. What each Feature does:
   states the tonic and its dominant (so the key is audible, and analysable);
 * energy: note density (8ths or 16ths on the hats, busier lead) and velocity;
 * danceability: backbeat strength, kick on every beat, swing on the off-beats;
-* acousticness: timbre, from plucked strings and soft piano (acoustic) to
-  detuned saws and sine bass (electronic);
+* acousticness: timbre, from strummed piano-like chords that ring on (acoustic)
+  to sustained detuned pads (electronic);
 * valence: brightness (how many harmonics survive) and the progression chosen;
 * instrumentalness: below 0.5 the lead gets a vowel-like formant voice.
 
@@ -62,7 +62,7 @@ class _Mixer:
         self.buf[i : i + n] += gain * sig[:n]
 
 
-def _kick(rng: np.random.Generator) -> np.ndarray:
+def _kick() -> np.ndarray:
     n = int(0.25 * RATE)
     t = np.arange(n) / RATE
     freq = 45 + 70 * np.exp(-t * 35)  # stays below C3, out of the range key finding listens to
@@ -81,20 +81,6 @@ def _hat(rng: np.random.Generator) -> np.ndarray:
     n = int(0.05 * RATE)
     noise = np.diff(rng.standard_normal(n + 1))
     return noise * np.exp(-np.arange(n) / RATE * 90) * 0.5
-
-
-def _pluck(freq: float, n: int, brightness: float, rng: np.random.Generator) -> np.ndarray:
-    """Karplus-Strong string: the acoustic voice."""
-    period = max(2, int(RATE / freq))
-    buf = rng.uniform(-1, 1, period)
-    out = np.empty(n)
-    damp = 0.5 * (0.985 + 0.013 * brightness)
-    reps = int(np.ceil(n / period))
-    for r in range(reps):
-        seg = slice(r * period, min(n, (r + 1) * period))
-        out[seg] = buf[: seg.stop - seg.start]
-        buf = damp * (buf + np.roll(buf, 1))
-    return out
 
 
 def _formant(sig: np.ndarray, vowel: int) -> np.ndarray:
@@ -124,7 +110,7 @@ def render(features: Features, seconds: float, seed: int = 0, cancel: CancelToke
     velocity = 0.55 + 0.45 * f.energy
     swing = 0.12 * max(0.0, f.danceability - 0.5)
     mix = _Mixer(seconds)
-    kick, hat = _kick(rng), _hat(rng)
+    kick, hat = _kick(), _hat(rng)
     snare = _snare(rng, acoustic)
     n_bars = int(np.ceil(seconds / (beats * spb)))
     motif = rng.choice([0, 2, 4, 2, 1, 3], size=beats * 2)  # mostly chord tones, a few passing notes
