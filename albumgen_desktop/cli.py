@@ -166,10 +166,12 @@ def _features_for(args: argparse.Namespace, source: Path | None) -> tuple[Featur
 
 
 def _check_inputs(args: argparse.Namespace, *names: str) -> None:
+    from albumgen_desktop.io.files import check_input_file
+
     for name in names:
         value = getattr(args, name)
-        if value is not None and not value.is_file():
-            raise BadInputError(f"{value} does not exist")
+        if value is not None:
+            check_input_file(value)
     if args.prompt is not None and not args.prompt.strip():
         raise BadInputError("--prompt is empty")
 

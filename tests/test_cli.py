@@ -82,6 +82,8 @@ def test_bad_option_values_exit_2_without_traceback(tmp_path: Path) -> None:
         ["music", str(tmp_path / "nope.png"), "-o", str(tmp_path / "x.wav")],
         ["cover", "-o", str(tmp_path / "x.png"), "--title", "x" * 500],
         ["models", "download", "no-such-model"],
+        ["music", "-o", str(tmp_path / "x.wav"), "--engine", "sketch", "--duration", "5000"],
+        ["music", str(tmp_path), "-o", str(tmp_path / "x.wav")],
     ):
         result = run_cli(*args)
         assert result.returncode == 2, (args, result.stderr)

@@ -79,8 +79,14 @@ def generate_music(
     cancel: CancelToken | None = None,
     on_chunk: Callable[[np.ndarray, float], None] | None = None,
 ) -> MusicResult:
+    from albumgen_desktop.engines.musicgen import MAX_DURATION_S
+
     if job.engine not in MUSIC_ENGINES:
         raise BadInputError(f"music engine must be one of {', '.join(MUSIC_ENGINES)}")
+    if not 0.5 <= job.duration_s <= MAX_DURATION_S:
+        raise BadInputError(f"duration must be between 0.5 and {MAX_DURATION_S:g} seconds")
+    if not 1 <= job.variations <= 8:
+        raise BadInputError("variations must be between 1 and 8")
     prompt = job.prompt.strip() or music_prompt(job.features)
     notices: list[str] = []
     entry, snapshot = _music_model(job) if job.engine != "sketch" else (None, None)
