@@ -146,3 +146,10 @@ def test_audio_to_cover_and_back(window: MainWindow, qtbot, tmp_path: Path) -> N
     window.open_path(out)
     _wait_idle(qtbot, window)
     assert window.features_panel.features() == recipe.features
+
+
+def test_radar_follows_the_sliders(window: MainWindow) -> None:
+    window.features_panel.rows["energy"].spin.setValue(0.9)
+    assert window.radar.values[2] == pytest.approx(0.9)
+    image = window.radar.grab().toImage()
+    assert image.width() > 0 and not image.isNull()

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from albumgen_desktop import __version__
 from albumgen_desktop.app.features_panel import FeaturesPanel
 from albumgen_desktop.app.player import Player
+from albumgen_desktop.app.radar import RadarChart
 from albumgen_desktop.app.worker import WorkerHost
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.prompts import PROMPT_STYLES, music_prompt
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.drop = DropArea(self.open_path)
         self.features_panel = FeaturesPanel()
         self.features_panel.changed.connect(self._features_changed)
+        self.radar = RadarChart()
         self.evidence = QLabel("")
         self.evidence.setWordWrap(True)
 
@@ -182,6 +184,7 @@ class MainWindow(QMainWindow):
     def _build_layout(self, dice: QPushButton) -> None:
         left = QVBoxLayout()
         left.addWidget(self.drop)
+        left.addWidget(self.radar)
         left.addWidget(self.evidence)
         left.addWidget(self.cover_preview)
         left.addStretch(1)
@@ -245,6 +248,7 @@ class MainWindow(QMainWindow):
     # --- prompt ---------------------------------------------------------------------------
 
     def _features_changed(self, features: Features) -> None:
+        self.radar.set_features(features)
         self._refresh_prompt()
 
     def _refresh_prompt(self) -> None:
