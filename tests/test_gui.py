@@ -19,7 +19,12 @@ from albumgen_desktop.io.metadata import read_recipe  # noqa: E402
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path):
-    win = MainWindow(tmp_path / "history")
+    from PySide6.QtCore import QSettings
+
+    from albumgen_desktop.app.settings import Settings
+
+    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(tmp_path / "history", Settings(store))
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -153,3 +158,17 @@ def test_radar_follows_the_sliders(window: MainWindow) -> None:
     assert window.radar.values[2] == pytest.approx(0.9)
     image = window.radar.grab().toImage()
     assert image.width() > 0 and not image.isNull()
+
+
+def test_settings_persist_and_apply(window: MainWindow, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from albumgen_desktop.app.settings import Settings, SettingsDialog
+
+    dialog = SettingsDialog(window.settings)
+    dialog.precision.setCurrentText("int8")
+    dialog.engine.setCurrentText("sketch")
+    dialog.accept()
+    window.settings.store.sync()
+    again = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    assert again.get("precision") == "int8" and again.get("engine") == "sketch"

@@ -20,6 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
     app.setApplicationName("AlbumGen Desktop")
     app.setStyle("Fusion")  # follows the OS light/dark colour scheme on every platform
-    window = MainWindow(history_dir())
+    from albumgen_desktop.app.settings import Settings
+
+    settings = Settings()
+    if settings.get("threads"):
+        import os
+
+        os.environ["ALBUMGEN_THREADS"] = str(settings.get("threads"))  # read when torch is first set up
+    window = MainWindow(history_dir(), settings)
     window.show()
     return app.exec()

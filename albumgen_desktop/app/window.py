@@ -34,6 +34,7 @@ from albumgen_desktop import __version__
 from albumgen_desktop.app.features_panel import FeaturesPanel
 from albumgen_desktop.app.player import Player
 from albumgen_desktop.app.radar import RadarChart
+from albumgen_desktop.app.settings import Settings, SettingsDialog
 from albumgen_desktop.app.worker import WorkerHost
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.prompts import PROMPT_STYLES, music_prompt
@@ -95,8 +96,9 @@ class DropArea(QLabel):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, history_dir: Path) -> None:
+    def __init__(self, history_dir: Path, settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings or Settings()
         self.setWindowTitle(f"AlbumGen Desktop {__version__}")
         self.history_dir = history_dir
         self.worker = WorkerHost(self)
@@ -131,6 +133,7 @@ class MainWindow(QMainWindow):
 
         self.engine = QComboBox()
         self.engine.addItems(["auto", "sketch", "musicgen"])
+        self.engine.setCurrentText(self.settings.get("engine"))
         self.engine.setToolTip("auto: MusicGen when its weights are downloaded, else the instant sketch engine")
         self.duration = QDoubleSpinBox()
         self.duration.setRange(1.0, 120.0)
@@ -240,10 +243,19 @@ class MainWindow(QMainWindow):
         open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self._open_dialog)
         menu.addAction(open_action)
+        settings_action = QAction("&Settings…", self)
+        settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        settings_action.triggered.connect(self._open_settings)
+        menu.addAction(settings_action)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
+
+    def _open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            self.engine.setCurrentText(self.settings.get("engine"))
 
     # --- prompt ---------------------------------------------------------------------------
 
@@ -315,6 +327,7 @@ class MainWindow(QMainWindow):
             duration_s=self.duration.value(),
             seed=self.seed.value(),
             engine=self.engine.currentText(),
+            precision=self.settings.get("precision"),
         )
         self.generate_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -445,10 +458,12 @@ class MainWindow(QMainWindow):
         suffix = ".png" if result.image is not None else ".wav"
         if not path:
             kind = "PNG image (*.png)" if suffix == ".png" else "WAV audio (*.wav)"
-            name, _ = QFileDialog.getSaveFileName(self, "Export", f"albumgen{suffix}", kind)
+            start = str(Path(self.settings.get("export_dir")) / f"albumgen{suffix}")
+            name, _ = QFileDialog.getSaveFileName(self, "Export", start, kind)
             if not name:
                 return None
             path = Path(name)
+            self.settings.set("export_dir", str(path.parent))
         if path.suffix.lower() != suffix:
             path = path.with_suffix(suffix)
         try:

@@ -1,0 +1,83 @@
+"""Settings that last across restarts (QSettings): precision, threads, default engine, export folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from albumgen_desktop.models.device import PRECISIONS
+
+DEFAULTS = {"precision": "auto", "threads": 0, "engine": "auto", "export_dir": str(Path.home())}
+
+
+class Settings:
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store or QSettings("AlbumGen", "AlbumGen Desktop")
+
+    def get(self, key: str):  # noqa: ANN201
+        value = self.store.value(key, DEFAULTS[key])
+        return int(value) if isinstance(DEFAULTS[key], int) else str(value)
+
+    def set(self, key: str, value: object) -> None:
+        self.store.setValue(key, value)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.settings = settings
+        self.precision = QComboBox()
+        self.precision.addItems(PRECISIONS)
+        self.precision.setCurrentText(settings.get("precision"))
+        self.precision.setToolTip(
+            "auto: fp16 on CUDA, bf16 on CPUs with native bf16, else fp32. int8 is the fast CPU mode."
+        )
+        self.threads = QSpinBox()
+        self.threads.setRange(0, 256)
+        self.threads.setSpecialValueText("all cores")
+        self.threads.setValue(settings.get("threads"))
+        self.threads.setToolTip("Threads for model inference; takes effect at the next start.")
+        self.engine = QComboBox()
+        self.engine.addItems(["auto", "sketch", "musicgen"])
+        self.engine.setCurrentText(settings.get("engine"))
+        self.export_dir = QLineEdit(settings.get("export_dir"))
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.export_dir, 1)
+        row.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow("Precision", self.precision)
+        form.addRow("Threads", self.threads)
+        form.addRow("Default music engine", self.engine)
+        form.addRow("Export folder", row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export folder", self.export_dir.text())
+        if folder:
+            self.export_dir.setText(folder)
+
+    def accept(self) -> None:
+        self.settings.set("precision", self.precision.currentText())
+        self.settings.set("threads", self.threads.value())
+        self.settings.set("engine", self.engine.currentText())
+        self.settings.set("export_dir", self.export_dir.text())
+        super().accept()
