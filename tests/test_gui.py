@@ -172,3 +172,22 @@ def test_settings_persist_and_apply(window: MainWindow, tmp_path: Path) -> None:
     window.settings.store.sync()
     again = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     assert again.get("precision") == "int8" and again.get("engine") == "sketch"
+
+
+def test_paste_an_image_and_delete_a_result(window: MainWindow, qtbot, tmp_path: Path) -> None:
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtWidgets import QApplication
+
+    image = QImage(64, 64, QImage.Format.Format_RGB32)
+    image.fill(QColor(250, 180, 30))
+    QApplication.clipboard().setImage(image)
+    window.paste()
+    _wait_idle(qtbot, window)
+    assert window.features_panel.features().valence > 0.5
+    window.title_edit.setText("Pasted")
+    window.generate_cover()
+    _wait_idle(qtbot, window)
+    saved = window.results[-1].history_path
+    assert saved.is_file()
+    window.delete_selected()
+    assert window.result_list.count() == 0 and not saved.exists() and not saved.with_name(saved.name + ".json").exists()

@@ -174,6 +174,12 @@ class MainWindow(QMainWindow):
         self.export_button.clicked.connect(self.export_selected)
         self.use_recipe = QPushButton("Use this recipe")
         self.use_recipe.clicked.connect(self.use_selected_recipe)
+        self.reveal_button = QPushButton("Show file")
+        self.reveal_button.setToolTip("Open the history folder that holds this result")
+        self.reveal_button.clicked.connect(self.reveal_selected)
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_button.clicked.connect(self.delete_selected)
         self.player_note = QLabel(self.player.reason)
         self.player_note.setWordWrap(True)
         if not self.player.available:
@@ -221,7 +227,14 @@ class MainWindow(QMainWindow):
         right.addWidget(QLabel("Results"))
         right.addWidget(self.result_list, 1)
         actions = QHBoxLayout()
-        for b in (self.play_button, self.stop_button, self.use_recipe, self.export_button):
+        for b in (
+            self.play_button,
+            self.stop_button,
+            self.use_recipe,
+            self.export_button,
+            self.reveal_button,
+            self.delete_button,
+        ):
             actions.addWidget(b)
         right.addLayout(actions)
         right.addWidget(self.player_note)
@@ -243,6 +256,10 @@ class MainWindow(QMainWindow):
         open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self._open_dialog)
         menu.addAction(open_action)
+        paste_action = QAction("&Paste image or file", self)
+        paste_action.setShortcut(QKeySequence.StandardKey.Paste)
+        paste_action.triggered.connect(self.paste)
+        menu.addAction(paste_action)
         settings_action = QAction("&Settings…", self)
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self._open_settings)
@@ -251,6 +268,28 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
+
+    def paste(self) -> None:
+        """Clipboard: a copied file is opened; a copied picture is saved to the history folder and analysed."""
+        from PySide6.QtWidgets import QApplication
+
+        data = QApplication.clipboard().mimeData()
+        if data is None:
+            return
+        if data.hasUrls():
+            for url in data.urls():
+                if url.isLocalFile():
+                    self.open_path(Path(url.toLocalFile()))
+                    return
+        if data.hasImage():
+            image = QApplication.clipboard().image()
+            if not image.isNull():
+                self.history_dir.mkdir(parents=True, exist_ok=True)
+                path = self.history_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-pasted.png"
+                if image.save(str(path), "PNG"):
+                    self.open_path(path)
+                    return
+        self.status.setText("The clipboard holds no picture or file.")
 
     def _open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)
@@ -446,6 +485,27 @@ class MainWindow(QMainWindow):
         if result is not None:
             self.features_panel.set_features(result.recipe.features)
             self.seed.setValue(result.recipe.seed)
+
+    def reveal_selected(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        result = self._selected()
+        if result is not None and result.history_path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.history_path.parent)))
+
+    def delete_selected(self) -> None:
+        """Remove the selected result from the list and its files from the history folder."""
+        from albumgen_desktop.io.metadata import sidecar_path
+
+        row = self.result_list.currentRow()
+        if not 0 <= row < len(self.results):
+            return
+        result = self.results.pop(row)
+        self.result_list.takeItem(row)
+        if result.history_path is not None:
+            for path in (result.history_path, sidecar_path(result.history_path)):
+                path.unlink(missing_ok=True)
 
     def export_selected(self, path: Path | None = None) -> Path | None:
         """Export the selected result: WAV for music, PNG for a cover (atomic, with recipe)."""
