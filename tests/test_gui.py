@@ -91,7 +91,8 @@ def test_cancel_mid_generation(window: MainWindow, qtbot) -> None:
     window.generate()
     window.worker.cancel_all()
     _wait_idle(qtbot, window)
-    assert window.generate_button.isEnabled() and window.status.text() in ("Cancelled.", "Done. ")
+    assert window.status.text() == "Cancelled." and window.result_list.count() == 0
+    assert window.generate_button.isEnabled() and not window.cancel_button.isEnabled()
 
 
 def test_playback_disabled_reason_is_shown_without_a_device(window: MainWindow) -> None:
