@@ -192,3 +192,29 @@ def test_paste_an_image_and_delete_a_result(window: MainWindow, qtbot, tmp_path:
     assert saved.is_file()
     window.delete_selected()
     assert window.result_list.count() == 0 and not saved.exists() and not saved.with_name(saved.name + ".json").exists()
+
+
+def test_streamed_music_plays_while_it_generates_and_memory_can_be_freed(
+    window: MainWindow, qtbot, monkeypatch
+) -> None:
+    """Tiny MusicGen from the model cache: the first chunk starts the (mocked) player, later ones append."""
+    from albumgen_desktop.models.manifest import model_for_role
+    from albumgen_desktop.models.tiny import install_tiny
+    from albumgen_desktop.services import music
+
+    install_tiny(model_for_role("music"))
+    calls: list[tuple[str, int]] = []
+    monkeypatch.setattr(type(window.player), "available", property(lambda self: True))
+    monkeypatch.setattr(window.player, "play", lambda samples, rate: calls.append(("play", len(samples))))
+    monkeypatch.setattr(window.player, "append", lambda samples: calls.append(("append", len(samples))))
+    window.engine.setCurrentText("musicgen")
+    window.duration.setValue(3.0)
+    window.generate()
+    _wait_idle(qtbot, window)
+    assert calls and calls[0][0] == "play" and all(kind == "append" for kind, _ in calls[1:])
+    assert sum(n for _, n in calls) == 3 * 32000
+    assert window.results[-1].recipe.engine == "musicgen"
+    assert music._engine_cache
+    window.free_models()
+    _wait_idle(qtbot, window)
+    assert not music._engine_cache

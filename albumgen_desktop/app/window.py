@@ -106,11 +106,13 @@ class MainWindow(QMainWindow):
         self.worker.worker.failed.connect(self._job_failed)
         self.worker.worker.cancelled.connect(self._job_cancelled)
         self.worker.worker.progress.connect(self._job_progress)
+        self.worker.worker.chunk.connect(self._job_chunk)
         self.player = Player()
         self.jobs: dict[int, str] = {}
         self.results: list[Result] = []
         self.prompt_locked = False
         self._started = 0.0
+        self._streaming_job = 0
 
         self.drop = DropArea(self.open_path)
         self.features_panel = FeaturesPanel()
@@ -264,6 +266,10 @@ class MainWindow(QMainWindow):
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self._open_settings)
         menu.addAction(settings_action)
+        free_action = QAction("&Free model memory", self)
+        free_action.setToolTip("Unload the models kept warm between jobs; they load again when needed")
+        free_action.triggered.connect(self.free_models)
+        menu.addAction(free_action)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -290,6 +296,12 @@ class MainWindow(QMainWindow):
                     self.open_path(path)
                     return
         self.status.setText("The clipboard holds no picture or file.")
+
+    def free_models(self) -> None:
+        from albumgen_desktop.services.models_in_memory import unload_all
+
+        self._submit("free", lambda report, token: unload_all())
+        self.status.setText("Models unloaded.")
 
     def _open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)
@@ -400,6 +412,18 @@ class MainWindow(QMainWindow):
         if 0.02 < fraction < 1.0:
             remaining = elapsed * (1 - fraction) / fraction
             self.status.setText(f"{message}… about {remaining:.0f} s left")
+
+    def _job_chunk(self, job_id: int, piece, fraction: float) -> None:  # noqa: ANN001
+        """Streamed MusicGen audio: start playing with the first chunk, append the rest."""
+        from albumgen_desktop.services.music import STREAM_SAMPLE_RATE
+
+        if self.jobs.get(job_id) != "music" or not self.player.available or piece.shape[1] == 0:
+            return
+        if self._streaming_job != job_id:
+            self._streaming_job = job_id
+            self.player.play(piece[0], STREAM_SAMPLE_RATE)
+        else:
+            self.player.append(piece[0])
 
     def _job_finished(self, job_id: int, result) -> None:  # noqa: ANN001
         kind = self.jobs.pop(job_id, "")

@@ -16,6 +16,7 @@ from albumgen_desktop.core.prompts import music_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
 
 MUSIC_ENGINES = ("auto", "musicgen", "sketch")
+STREAM_SAMPLE_RATE = 32000  # every MusicGen checkpoint decodes with the 32 kHz EnCodec
 _engine_cache: dict[tuple[Path, str], Any] = {}
 
 
