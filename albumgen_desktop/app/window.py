@@ -50,6 +50,16 @@ class Result:
     image: object | None = None  # PIL image for covers
 
 
+def _write_result(result: Result, path: Path) -> None:
+    """Atomic export with the recipe: PNG for a cover, WAV for music."""
+    from albumgen_desktop.io.metadata import export_png, export_wav
+
+    if result.image is not None:
+        export_png(path, result.image, result.recipe)
+    else:
+        export_wav(path, result.audio, result.rate, result.recipe)
+
+
 class DropArea(QLabel):
     """Accepts images, audio and AlbumGen exports; shows the cover or a waveform."""
 
@@ -254,26 +264,19 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
-        open_action = QAction("&Open…", self)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self._open_dialog)
-        menu.addAction(open_action)
-        paste_action = QAction("&Paste image or file", self)
-        paste_action.setShortcut(QKeySequence.StandardKey.Paste)
-        paste_action.triggered.connect(self.paste)
-        menu.addAction(paste_action)
-        settings_action = QAction("&Settings…", self)
-        settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        settings_action.triggered.connect(self._open_settings)
-        menu.addAction(settings_action)
-        free_action = QAction("&Free model memory", self)
-        free_action.setToolTip("Unload the models kept warm between jobs; they load again when needed")
-        free_action.triggered.connect(self.free_models)
-        menu.addAction(free_action)
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        menu.addAction(quit_action)
+        actions = (
+            ("&Open…", QKeySequence.StandardKey.Open, self._open_dialog),
+            ("&Paste image or file", QKeySequence.StandardKey.Paste, self.paste),
+            ("&Settings…", QKeySequence.StandardKey.Preferences, self._open_settings),
+            ("&Free model memory", None, self.free_models),
+            ("&Quit", QKeySequence.StandardKey.Quit, self.close),
+        )
+        for text, shortcut, slot in actions:
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(slot)
+            menu.addAction(action)
 
     def paste(self) -> None:
         """Clipboard: a copied file is opened; a copied picture is saved to the history folder and analysed."""
@@ -435,43 +438,38 @@ class MainWindow(QMainWindow):
         elif kind == "cover":
             self._cover_done(result)
 
-    def _music_done(self, result) -> None:  # noqa: ANN001
-        from albumgen_desktop.io.metadata import export_wav
+    def _keep(self, result: Result, label: str) -> None:
+        """Results are never lost: each goes into the history folder before anything else."""
+        suffix = ".png" if result.image is not None else ".wav"
+        path = (
+            self.history_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{len(self.results):03d}-{result.recipe.kind}{suffix}"
+        )
+        try:
+            self.history_dir.mkdir(parents=True, exist_ok=True)
+            _write_result(result, path)
+            result.history_path = path
+        except Exception as exc:  # noqa: BLE001 - the result stays in the list even if the disk refuses
+            self.status.setText(f"Could not save to history: {exc}")
+        self.results.append(result)
+        self.result_list.addItem(label)
+        self.result_list.setCurrentRow(self.result_list.count() - 1)
 
+    def _music_done(self, result) -> None:  # noqa: ANN001
         self.generate_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.progress.setValue(100)
         for audio, recipe in zip(result.audio, result.recipes, strict=True):
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            path = self.history_dir / f"{stamp}-{len(self.results):03d}-music.wav"
-            try:  # results are never lost: into the history folder before anything else
-                self.history_dir.mkdir(parents=True, exist_ok=True)
-                export_wav(path, audio, result.sample_rate, recipe)
-            except Exception as exc:  # noqa: BLE001
-                path = None
-                self.status.setText(f"Could not save to history: {exc}")
-            self.results.append(Result(recipe, path, audio=audio, rate=result.sample_rate))
-            label = f"{recipe.engine} · {recipe.features.genre or 'music'} · {recipe.features.tempo_bpm:.0f} BPM · seed {recipe.seed}"
-            self.result_list.addItem(label)
-        self.result_list.setCurrentRow(self.result_list.count() - 1)
+            f = recipe.features
+            label = f"{recipe.engine} · {f.genre or 'music'} · {f.tempo_bpm:.0f} BPM · seed {recipe.seed}"
+            self._keep(Result(recipe, None, audio=audio, rate=result.sample_rate), label)
         self.status.setText("Done. " + " ".join(result.notices))
 
     def _cover_done(self, result) -> None:  # noqa: ANN001
         from PIL.ImageQt import ImageQt
 
-        from albumgen_desktop.io.metadata import export_png
-
         self.cover_button.setEnabled(True)
-        path = self.history_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{len(self.results):03d}-cover.png"
-        try:  # into the history folder before anything else
-            self.history_dir.mkdir(parents=True, exist_ok=True)
-            export_png(path, result.image, result.recipe)
-        except Exception as exc:  # noqa: BLE001
-            path = None
-            self.status.setText(f"Could not save to history: {exc}")
-        self.results.append(Result(result.recipe, path, image=result.image))
-        self.result_list.addItem(f"cover · {result.recipe.title or 'untitled'} · seed {result.recipe.seed}")
-        self.result_list.setCurrentRow(self.result_list.count() - 1)
+        label = f"cover · {result.recipe.title or 'untitled'} · seed {result.recipe.seed}"
+        self._keep(Result(result.recipe, None, image=result.image), label)
         self.cover_preview.setPixmap(QPixmap.fromImage(ImageQt(result.image.resize((260, 260)))))
         self.status.setText("Done. " + " ".join(result.notices))
 
@@ -534,7 +532,6 @@ class MainWindow(QMainWindow):
     def export_selected(self, path: Path | None = None) -> Path | None:
         """Export the selected result: WAV for music, PNG for a cover (atomic, with recipe)."""
         from albumgen_desktop.core.errors import AlbumGenError
-        from albumgen_desktop.io.metadata import export_png, export_wav
 
         result = self._selected()
         if result is None:
@@ -551,10 +548,7 @@ class MainWindow(QMainWindow):
         if path.suffix.lower() != suffix:
             path = path.with_suffix(suffix)
         try:
-            if result.image is not None:
-                export_png(path, result.image, result.recipe)
-            else:
-                export_wav(path, result.audio, result.rate, result.recipe)
+            _write_result(result, path)
         except AlbumGenError as exc:
             QMessageBox.warning(self, "AlbumGen", f"Export failed:\n\n{exc}")
             return None
