@@ -96,13 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     q = msub.add_parser("list", help="every model the app can use, with licence, size and state")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_models_list)
-    for action in ("download", "remove"):
-        q = msub.add_parser(action, help=f"{action} one model")
-        q.add_argument("model_id", metavar="ID")
-        q.set_defaults(func=cmd_models_not_yet)
+    q = msub.add_parser("download", help="download one model into the Hugging Face cache (resumes)")
+    q.add_argument("model_id", metavar="ID")
+    q.set_defaults(func=cmd_models_download)
+    q = msub.add_parser("remove", help="delete one model from the cache")
+    q.add_argument("model_id", metavar="ID")
+    q.set_defaults(func=cmd_models_remove)
     q = msub.add_parser("verify", help="check downloaded files against the manifest")
     q.add_argument("model_id", nargs="?", metavar="ID")
-    q.set_defaults(func=cmd_models_not_yet)
+    q.set_defaults(func=cmd_models_verify)
 
     p = sub.add_parser("library", help="the reference library of albums that cover analysis retrieves from")
     lsub = p.add_subparsers(dest="library_command", metavar="ACTION", required=True)
@@ -258,12 +260,51 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_models_not_yet(args: argparse.Namespace) -> int:
+def cmd_models_download(args: argparse.Namespace) -> int:
+    from albumgen_desktop.models.download import download_model
     from albumgen_desktop.models.manifest import find_model
 
-    if getattr(args, "model_id", None):
-        find_model(args.model_id)
-    raise NotAvailableError(f"'models {args.models_command}' is not built yet in this version")
+    entry = find_model(args.model_id)
+    print(
+        f"{entry.id}: {entry.repo}@{entry.revision[:12]}, {_human_size(entry.size_bytes)}, licence {entry.license.name}",
+        file=sys.stderr,
+    )
+    print(f"  {entry.license.summary}", file=sys.stderr)
+    shown = {"pct": -1}
+
+    def report(p) -> None:  # noqa: ANN001
+        pct = int(100 * p.done / max(1, p.total))
+        if pct != shown["pct"]:
+            shown["pct"] = pct
+            print(f"\r  {pct:3d}%  {p.filename}", end="", file=sys.stderr, flush=True)
+
+    snapshot = download_model(entry, on_progress=report)
+    print(f"\n{entry.id} is in {snapshot}", file=sys.stderr)
+    return 0
+
+
+def cmd_models_verify(args: argparse.Namespace) -> int:
+    from albumgen_desktop.models.download import verify_model
+    from albumgen_desktop.models.manifest import find_model, load_manifest
+
+    entries = [find_model(args.model_id)] if args.model_id else [e for e in load_manifest() if e.is_installed()]
+    worst = 0
+    for entry in entries:
+        problems = verify_model(entry)
+        print(f"{entry.id}: {'ok' if not problems else '; '.join(problems)}")
+        worst = worst or (1 if problems else 0)
+    if not entries:
+        print("no models are downloaded")
+    return worst
+
+
+def cmd_models_remove(args: argparse.Namespace) -> int:
+    from albumgen_desktop.models.download import remove_model
+    from albumgen_desktop.models.manifest import find_model
+
+    entry = find_model(args.model_id)
+    print(f"{entry.id}: {'removed' if remove_model(entry) else 'was not downloaded'}")
+    return 0
 
 
 def cmd_library_not_yet(args: argparse.Namespace) -> int:

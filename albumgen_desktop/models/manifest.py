@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ class ModelEntry:
     ram_gb: float
     tiers: tuple[str, ...]
     why: str
+    sha256: dict[str, str] = field(default_factory=dict)  # file name -> hex digest, where known
 
     def cache_dir(self) -> Path:
         """Where huggingface_hub keeps this repo (HF_HOME / HF_HUB_CACHE honoured)."""
@@ -90,7 +91,17 @@ def _entry(raw: Any) -> ModelEntry:
         ram_gb=float(_require(raw, "ram_gb", (int, float))),
         tiers=tiers,
         why=_require(raw, "why", str),
+        sha256=_hashes(raw),
     )
+
+
+def _hashes(raw: dict[str, Any]) -> dict[str, str]:
+    hashes = raw.get("sha256", {})
+    if not isinstance(hashes, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(v) == 64 for k, v in hashes.items()
+    ):
+        raise BadInputError(f"manifest entry {raw.get('id')!r}: sha256 must map file names to 64-hex digests")
+    return dict(hashes)
 
 
 def load_manifest(path: Path = MANIFEST_PATH) -> list[ModelEntry]:

@@ -1,0 +1,95 @@
+"""A local imitation of the Hugging Face file endpoints that huggingface_hub's downloader uses.
+
+Serves ``/{repo}/resolve/{revision}/{file}`` (HEAD and GET with Range) on 127.0.0.1 from
+files the test makes, with switches for server errors and corrupted first responses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.files: dict[tuple[str, str], bytes] = {}  # (repo, filename) -> content
+        self.fail_next: dict[str, int] = {}  # filename -> how many 5xx to send first
+        self.corrupt_next: set[str] = set()  # filename -> serve wrong bytes once
+        self.log: list[tuple[str, str, str]] = []  # (method, filename, range header)
+        self.status_override: int | None = None
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # noqa: ANN002
+                return
+
+            def _lookup(self):  # noqa: ANN202
+                m = re.match(r"^/(.+?/.+?)/resolve/([^/]+)/(.+)$", self.path.split("?")[0])
+                if not m:
+                    return None, None
+                repo, _rev, filename = m.groups()
+                return filename, hub.files.get((repo, filename))
+
+            def _headers(self, filename: str, body: bytes, status: int = 200, extra: dict | None = None) -> None:
+                self.send_response(status)
+                self.send_header("X-Repo-Commit", COMMIT)
+                self.send_header(
+                    "ETag",
+                    '"' + hashlib.sha256(hub.files[next(k for k in hub.files if k[1] == filename)]).hexdigest() + '"',
+                )
+                self.send_header("Accept-Ranges", "bytes")
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (extra or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+
+            def _refuse(self, status: int, code: str = "") -> None:
+                self.send_response(status)
+                if code:
+                    self.send_header("X-Error-Code", code)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_HEAD(self) -> None:  # noqa: N802
+                filename, content = self._lookup()
+                hub.log.append(("HEAD", filename or "", ""))
+                if hub.status_override:
+                    return self._refuse(hub.status_override, "RepoNotFound" if hub.status_override == 401 else "")
+                if content is None:
+                    return self._refuse(404, "EntryNotFound")
+                self._headers(filename, content)
+
+            def do_GET(self) -> None:  # noqa: N802
+                filename, content = self._lookup()
+                rng = self.headers.get("Range", "")
+                hub.log.append(("GET", filename or "", rng))
+                if content is None:
+                    return self._refuse(404, "EntryNotFound")
+                if hub.fail_next.get(filename, 0) > 0:
+                    hub.fail_next[filename] -= 1
+                    return self._refuse(503)
+                if filename in hub.corrupt_next:
+                    hub.corrupt_next.discard(filename)
+                    content = bytes(b ^ 0xFF for b in content)
+                start = int(re.match(r"bytes=(\d+)-", rng).group(1)) if rng.startswith("bytes=") else 0
+                body = content[start:]
+                if start:
+                    self._headers(
+                        filename, body, 206, {"Content-Range": f"bytes {start}-{len(content) - 1}/{len(content)}"}
+                    )
+                else:
+                    self._headers(filename, body)
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
