@@ -21,14 +21,33 @@ class Hub:
         self.corrupt_next: set[str] = set()  # filename -> serve wrong bytes once
         self.log: list[tuple[str, str, str]] = []  # (method, filename, range header)
         self.status_override: int | None = None
+        self.redirect_weights = False  # like the real hub: .safetensors resolve to a CDN by 302
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args) -> None:  # noqa: ANN002
                 return
 
+            def _redirect(self, filename: str, content: bytes) -> bool:
+                if not (hub.redirect_weights and filename.endswith(".safetensors") and "/resolve/" in self.path):
+                    return False
+                self.send_response(302)
+                self.send_header(
+                    "Location", "/cdn/" + next(k for k in hub.files if k[1] == filename)[0] + "/" + filename
+                )
+                self.send_header("X-Repo-Commit", COMMIT)
+                self.send_header("X-Linked-Etag", '"' + hashlib.sha256(content).hexdigest() + '"')
+                self.send_header("X-Linked-Size", str(len(content)))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+
             def _lookup(self):  # noqa: ANN202
-                m = re.match(r"^/(.+?/.+?)/resolve/([^/]+)/(.+)$", self.path.split("?")[0])
+                path = self.path.split("?")[0]
+                cdn = re.match(r"^/cdn/(.+?/.+?)/(.+)$", path)
+                if cdn:
+                    return cdn.group(2), hub.files.get((cdn.group(1), cdn.group(2)))
+                m = re.match(r"^/(.+?/.+?)/resolve/([^/]+)/(.+)$", path)
                 if not m:
                     return None, None
                 repo, _rev, filename = m.groups()
@@ -61,6 +80,8 @@ class Hub:
                     return self._refuse(hub.status_override, "RepoNotFound" if hub.status_override == 401 else "")
                 if content is None:
                     return self._refuse(404, "EntryNotFound")
+                if self._redirect(filename, content):
+                    return
                 self._headers(filename, content)
 
             def do_GET(self) -> None:  # noqa: N802
@@ -69,6 +90,8 @@ class Hub:
                 hub.log.append(("GET", filename or "", rng))
                 if content is None:
                     return self._refuse(404, "EntryNotFound")
+                if self._redirect(filename, content):
+                    return
                 if hub.fail_next.get(filename, 0) > 0:
                     hub.fail_next[filename] -= 1
                     return self._refuse(503)

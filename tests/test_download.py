@@ -45,7 +45,7 @@ def make_entry(hub: Hub, sizes: dict[str, int], with_hashes: bool = True) -> Mod
     )  # fmt: skip
 
 
-FILES = {"config.json": 200, "model.safetensors": 24_000_000}  # huggingface_hub reads 10 MB blocks
+FILES = {"config.json": 200, "model.safetensors": 12_000_000}
 
 
 def test_full_download_with_progress_and_verify(hub: Hub) -> None:
@@ -58,22 +58,24 @@ def test_full_download_with_progress_and_verify(hub: Hub) -> None:
     assert (entry.cache_dir() / "refs" / "main").read_text() == "0123456789abcdef0123456789abcdef01234567"
 
 
-def test_cancel_stops_within_a_block_and_leaves_the_cache_clean(hub: Hub) -> None:
+def test_cancelled_halfway_then_resumed_without_refetching(hub: Hub) -> None:
     entry = make_entry(hub, FILES)
     token = CancelToken()
 
-    def stop_early(p) -> None:  # noqa: ANN001
+    def stop_halfway(p) -> None:  # noqa: ANN001
         if p.filename == "model.safetensors" and p.file_done >= 5_000_000:
             token.cancel()
 
     with pytest.raises(CancelledError):
-        download_model(entry, on_progress=stop_early, cancel=token)
-    assert not list(entry.cache_dir().rglob("*.incomplete"))
-    assert not (
-        entry.cache_dir() / "snapshots" / "0123456789abcdef0123456789abcdef01234567" / "model.safetensors"
-    ).exists()
-    download_model(entry)
-    assert verify_model(entry) == []
+        download_model(entry, on_progress=stop_halfway, cancel=token)
+    partial = list(entry.cache_dir().rglob("*.part"))
+    assert len(partial) == 1 and 5_000_000 <= partial[0].stat().st_size < FILES["model.safetensors"]
+    kept = partial[0].stat().st_size
+    hub.log.clear()
+    download_model(entry)  # as after a restart: a new call finds the .part file
+    ranges = [r for method, name, r in hub.log if method == "GET" and name == "model.safetensors"]
+    assert ranges == [f"bytes={kept}-"]
+    assert verify_model(entry) == [] and not list(entry.cache_dir().rglob("*.part"))
 
 
 def test_corrupted_file_is_caught_by_sha256_and_fetched_again(hub: Hub) -> None:
@@ -132,3 +134,22 @@ def test_cli_download_verify_remove_list(hub: Hub, monkeypatch: pytest.MonkeyPat
     assert rows["taesd"]["installed"] is True and rows["musicgen-small"]["installed"] is False
     assert main(["models", "remove", "taesd"]) == 0
     assert main(["models", "verify", "taesd"]) == 1
+
+
+def test_weights_behind_a_cdn_redirect_resume_there(hub: Hub) -> None:
+    hub.redirect_weights = True
+    entry = make_entry(hub, FILES)
+    token = CancelToken()
+
+    def stop_halfway(p) -> None:  # noqa: ANN001
+        if p.filename == "model.safetensors" and p.file_done >= 3_000_000:
+            token.cancel()
+
+    with pytest.raises(CancelledError):
+        download_model(entry, on_progress=stop_halfway, cancel=token)
+    hub.log.clear()
+    snapshot = download_model(entry)
+    assert (snapshot / "model.safetensors").read_bytes() == hub.files[(REPO, "model.safetensors")]
+    assert snapshot.name == "0123456789abcdef0123456789abcdef01234567"
+    cdn_gets = [r for method, name, r in hub.log if method == "GET" and name == "model.safetensors"]
+    assert cdn_gets and cdn_gets[-1].startswith("bytes=")

@@ -1,16 +1,15 @@
 """Download the files a manifest entry names into the standard Hugging Face cache.
 
-huggingface_hub does the transfer (HF_HOME and HF_ENDPOINT honoured; files
-already complete in the cache are not fetched again). Around it: a disk-space
-check before starting, per-file and overall progress, a cancel token checked on
-every 10 MB block, retries with backoff on server and network errors, sha256
-verification where the manifest knows the hash, and one clear message for every
-failure (offline, disk full, 401, 404, hash mismatch).
-
-Not yet: resuming a half-downloaded file after the app was closed. Since
-huggingface_hub 2.x a partial file is private to one process and deleted when
-the download fails, so resume needs a downloader of our own (Range requests
-into a kept ``.part`` file, then the cache layout written by us).
+Our own small HTTP client writes the standard cache layout (blobs/<etag>,
+snapshots/<commit>/<file>, refs/<revision>) under HF_HOME, so transformers and
+diffusers load the files with from_pretrained and other tools reuse them. We do
+not use huggingface_hub's downloader because since 2.x it deletes a partial file
+when a download stops; ours keeps ``<etag>.part`` and resumes it with a Range
+request, also after the app was closed. Also: a disk-space check before
+starting, per-file and overall progress, a cancel token checked on every 1 MB
+block, retries with backoff on server and network errors, sha256 verification
+(the manifest's hash, else the hub's LFS etag, which is the file's sha256), and
+one clear message for every failure (offline, disk full, 401, 404, hash mismatch).
 """
 
 from __future__ import annotations
@@ -60,87 +59,173 @@ def check_disk_space(entry: ModelEntry, folder: Path | None = None) -> None:
         )
 
 
-def _progress_class(
-    entry: ModelEntry, filename: str, state: dict, on_progress: ProgressFn | None, cancel: CancelToken | None
-):  # noqa: ANN202
-    from tqdm.auto import tqdm
-
-    class Progress(tqdm):
-        """huggingface_hub reports every block here: the place to check cancel and report bytes."""
-
-        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-            kwargs["disable"] = True
-            super().__init__(*args, **kwargs)
-            self._file_total = int(kwargs.get("total") or 0)
-            self._file_done = int(kwargs.get("initial") or 0)
-
-        def update(self, n: float | None = 1) -> bool | None:
-            if cancel is not None and cancel.cancelled:
-                raise CancelledError(f"download of {entry.id} cancelled; it resumes where it stopped next time")
-            self._file_done += int(n or 0)
-            state["done"] += int(n or 0)
-            if on_progress is not None:
-                on_progress(
-                    DownloadProgress(
-                        entry.id, filename, self._file_done, self._file_total, state["done"], state["total"]
-                    )
-                )
-            return super().update(n)
-
-    return Progress
+BLOCK = 1 << 20
 
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
+        for block in iter(lambda: fh.read(BLOCK), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def _fetch(entry: ModelEntry, filename: str, progress_class, retries: int, backoff_s: float) -> Path:  # noqa: ANN001
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import (
-        EntryNotFoundError,
-        GatedRepoError,
-        HfHubHTTPError,
-        LocalEntryNotFoundError,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
+def _request(url: str, method: str = "GET", start: int = 0):  # noqa: ANN202 - an http.client response
+    """GET follows redirects (to the CDN); HEAD does not, because the hub puts the file's
+    commit, etag and size on the redirect itself, and the CDN's answer lacks them."""
+    from urllib.error import HTTPError
+    from urllib.request import HTTPRedirectHandler, Request, build_opener
+
+    from albumgen_desktop import __version__
+
+    class KeepRedirect(HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            return None
+
+    headers = {"User-Agent": f"albumgen-desktop/{__version__}", "Accept-Encoding": "identity"}
+    token = os.environ.get("HF_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if start:
+        headers["Range"] = f"bytes={start}-"
+    opener = build_opener(KeepRedirect) if method == "HEAD" else build_opener()
+    try:
+        return opener.open(Request(url, headers=headers, method=method), timeout=30)
+    except HTTPError as exc:
+        if method == "HEAD" and exc.code in (301, 302, 303, 307, 308):
+            return exc  # its headers carry the metadata; Location is where the bytes are
+        raise
+
+
+@dataclass(frozen=True)
+class _Remote:
+    url: str
+    commit: str
+    etag: str
+    size: int
+
+
+def _head(entry: ModelEntry, filename: str) -> _Remote:
+    from urllib.parse import quote
+
+    endpoint = (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+    return _head_url(
+        entry, filename, f"{endpoint}/{entry.repo}/resolve/{quote(entry.revision, safe='')}/{quote(filename)}"
     )
 
-    endpoint = os.environ.get("HF_ENDPOINT") or None
+
+def _head_url(entry: ModelEntry, filename: str, url: str) -> _Remote:
+    from urllib.parse import urljoin
+
+    resp = _request(url, "HEAD")
+    with resp:
+        h = resp.headers
+        etag = (h.get("X-Linked-Etag") or h.get("ETag") or "").removeprefix("W/").strip('"')
+        size = int(h.get("X-Linked-Size") or h.get("Content-Length") or -1)
+        commit = h.get("X-Repo-Commit") or ""
+        location = h.get("Location")
+    if location and location.startswith("/") and not commit:  # a renamed repo: follow the hub's own redirect
+        return _head_url(entry, filename, urljoin(url, location))
+    if not etag or not commit or size < 0:
+        raise AlbumGenError(f"the model hub gave no file metadata for {filename} of {entry.id}")
+    return _Remote(urljoin(url, location) if location else url, commit, etag, size)
+
+
+def _transfer(entry: ModelEntry, filename: str, remote: _Remote, part: Path, report, cancel) -> None:  # noqa: ANN001
+    """Append the missing bytes to ``part`` (a Range request from where it stopped)."""
+    start = part.stat().st_size if part.exists() else 0
+    if start > remote.size:
+        part.unlink()
+        start = 0
+    if start == remote.size:
+        return
+    with _request(remote.url, "GET", start) as resp:
+        mode = "ab" if start and resp.status == 206 else "wb"  # a server without ranges sends it all
+        done = start if mode == "ab" else 0
+        with open(part, mode) as fh:
+            report(filename, done, remote.size, 0)
+            while True:
+                block = resp.read(BLOCK)
+                if not block:
+                    break
+                fh.write(block)
+                done += len(block)
+                report(filename, done, remote.size, len(block))
+                if cancel is not None and cancel.cancelled:
+                    raise CancelledError(f"download of {entry.id} paused; it resumes where it stopped next time")
+    if done != remote.size:
+        raise OSError(f"connection closed after {done} of {remote.size} bytes")
+
+
+def _place(entry: ModelEntry, filename: str, remote: _Remote, blob: Path) -> Path:
+    """The Hugging Face cache layout: blobs/<etag>, snapshots/<commit>/<file> -> blob, refs/<revision>."""
+    pointer = entry.cache_dir() / "snapshots" / remote.commit / filename
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    if pointer.is_symlink() or pointer.exists():
+        pointer.unlink()
+    try:
+        os.symlink(os.path.relpath(blob, pointer.parent), pointer)
+    except OSError:  # no symlinks (some Windows setups): a copy works the same for loaders
+        shutil.copyfile(blob, pointer)
+    if entry.revision != remote.commit:
+        refs = entry.cache_dir() / "refs" / entry.revision
+        refs.parent.mkdir(parents=True, exist_ok=True)
+        refs.write_text(remote.commit)
+    return pointer
+
+
+def _fetch(entry: ModelEntry, filename: str, report, cancel, retries: int, backoff_s: float) -> Path:  # noqa: ANN001
+    from http.client import HTTPException
+    from urllib.error import HTTPError, URLError
+
     for attempt in range(retries + 1):
         try:
-            return Path(
-                hf_hub_download(
-                    entry.repo,
-                    filename,
-                    revision=entry.revision,
-                    endpoint=endpoint,
-                    cache_dir=hub_cache_dir(),  # huggingface_hub reads HF_HOME once, at import; we read it now
-                    tqdm_class=progress_class,
-                )
-            )
-        except (GatedRepoError, RepositoryNotFoundError) as exc:
-            raise AlbumGenError(
-                f"{entry.repo} is not available (HTTP {getattr(exc.response, 'status_code', '401/404')}): "
-                "it may be gated or private; log in with a Hugging Face token that has access"
-            ) from None
-        except (EntryNotFoundError, RevisionNotFoundError):
-            raise AlbumGenError(
-                f"{filename} was not found in {entry.repo} at revision {entry.revision} (HTTP 404)"
-            ) from None
-        except LocalEntryNotFoundError:
-            raise ModelMissingError(f"cannot reach the model hub to download {entry.id}; check the network") from None
-        except (HfHubHTTPError, OSError) as exc:
-            status = getattr(getattr(exc, "response", None), "status_code", None)
-            if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
-                raise AlbumGenError(f"the disk filled up while downloading {entry.id}") from None
-            if attempt == retries or (status is not None and status < 500 and status != 429):
+            remote = _head(entry, filename)
+            blobs = entry.cache_dir() / "blobs"
+            blobs.mkdir(parents=True, exist_ok=True)
+            blob = blobs / remote.etag
+            if not blob.exists():
+                part = blobs / (remote.etag + ".part")
+                _transfer(entry, filename, remote, part, report, cancel)
+                expected = entry.sha256.get(filename) or (remote.etag if len(remote.etag) == 64 else None)
+                if expected and _sha256(part) != expected:
+                    part.unlink()
+                    raise _HashMismatch(filename)
+                os.replace(part, blob)
+            else:
+                report(filename, remote.size, remote.size, remote.size)
+            return _place(entry, filename, remote, blob)
+        except HTTPError as exc:
+            code = exc.headers.get("X-Error-Code", "") if exc.headers else ""
+            if exc.code in (401, 403) or code in ("RepoNotFound", "GatedRepo"):
+                raise AlbumGenError(
+                    f"{entry.repo} is not available (HTTP {exc.code}): it may be gated or private; "
+                    "set HF_TOKEN to a Hugging Face token that has access"
+                ) from None
+            if exc.code == 404:
+                raise AlbumGenError(
+                    f"{filename} was not found in {entry.repo} at revision {entry.revision} (HTTP 404)"
+                ) from None
+            if attempt == retries or (exc.code < 500 and exc.code != 429):
+                raise AlbumGenError(f"downloading {filename} of {entry.id} failed: HTTP {exc.code}") from None
+        except _HashMismatch:
+            if attempt == retries:
+                raise AlbumGenError(
+                    f"{filename} of {entry.id} kept failing its sha256 check; nothing was kept"
+                ) from None
+        except (URLError, HTTPException, TimeoutError, ConnectionError, OSError) as exc:
+            if getattr(exc, "errno", None) == 28:
+                raise AlbumGenError(
+                    f"the disk filled up while downloading {entry.id}; the partial file is kept"
+                ) from None
+            if attempt == retries:
                 raise AlbumGenError(f"downloading {filename} of {entry.id} failed: {exc}") from None
-            time.sleep(backoff_s * 2**attempt)
+        time.sleep(backoff_s * 2**attempt)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _HashMismatch(Exception):  # noqa: N818 - internal retry signal
+    pass
 
 
 def download_model(
@@ -156,28 +241,20 @@ def download_model(
     if any(ch in f for f in entry.files for ch in "*?["):
         raise BadInputError(f"manifest entry {entry.id} must list exact file names to download")
     check_disk_space(entry)
-    state = {"done": 0, "total": entry.size_bytes}
+    files_done: dict[str, int] = {}
+
+    def report(filename: str, file_done: int, file_total: int, _block: int) -> None:
+        files_done[filename] = file_done
+        if on_progress is not None:
+            done = sum(files_done.values())
+            on_progress(DownloadProgress(entry.id, filename, file_done, file_total, done, max(done, entry.size_bytes)))
+
     snapshot: Path | None = None
     for filename in entry.files:
-        progress_class = _progress_class(entry, filename, state, on_progress, cancel)
-        path = _fetch(entry, filename, progress_class, retries, backoff_s)
-        expected = entry.sha256.get(filename)
-        if expected and _sha256(path) != expected:
-            _forget(path)
-            path = _fetch(entry, filename, progress_class, retries, backoff_s)
-            if _sha256(path) != expected:
-                _forget(path)
-                raise AlbumGenError(f"{filename} of {entry.id} failed its sha256 check twice; the download was removed")
-        snapshot = path.parent if "/" not in filename else path.parents[filename.count("/")]
+        path = _fetch(entry, filename, report, cancel, retries, backoff_s)
+        snapshot = path.parents[filename.count("/")]
     assert snapshot is not None
     return snapshot
-
-
-def _forget(path: Path) -> None:
-    """Remove a cached file and the blob behind its snapshot link."""
-    blob = path.resolve()
-    path.unlink(missing_ok=True)
-    blob.unlink(missing_ok=True)
 
 
 def verify_model(entry: ModelEntry) -> list[str]:
