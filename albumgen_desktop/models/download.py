@@ -114,9 +114,11 @@ def _head(entry: ModelEntry, filename: str) -> _Remote:
     )
 
 
-def _head_url(entry: ModelEntry, filename: str, url: str) -> _Remote:
+def _head_url(entry: ModelEntry, filename: str, url: str, hops: int = 0) -> _Remote:
     from urllib.parse import urljoin
 
+    if hops > 5:
+        raise AlbumGenError(f"the model hub redirected {filename} of {entry.id} too many times")
     resp = _request(url, "HEAD")
     with resp:
         h = resp.headers
@@ -125,7 +127,7 @@ def _head_url(entry: ModelEntry, filename: str, url: str) -> _Remote:
         commit = h.get("X-Repo-Commit") or ""
         location = h.get("Location")
     if location and location.startswith("/") and not commit:  # a renamed repo: follow the hub's own redirect
-        return _head_url(entry, filename, urljoin(url, location))
+        return _head_url(entry, filename, urljoin(url, location), hops + 1)
     if not etag or not commit or size < 0:
         raise AlbumGenError(f"the model hub gave no file metadata for {filename} of {entry.id}")
     return _Remote(urljoin(url, location) if location else url, commit, etag, size)
