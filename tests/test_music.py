@@ -180,3 +180,14 @@ def test_melody_conditioning_with_tiny_melody_model(tmp_path: Path) -> None:
     sf.write(ref, (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), 22050)
     result = generate_music(MusicJob(features=Features(), duration_s=2.0, melody=ref))
     assert result.recipes[0].model.id == "musicgen-melody" and result.audio.shape == (1, 64000)
+
+
+@pytest.mark.parametrize("precision", ["bf16", "int8"])
+def test_cpu_precision_paths_generate(tmp_path: Path, precision: str) -> None:
+    from albumgen_desktop.engines.musicgen import MusicGenEngine, MusicRequest
+    from albumgen_desktop.models.tiny import build_tiny_musicgen
+
+    engine = MusicGenEngine(build_tiny_musicgen(tmp_path / "mg"), precision=precision)
+    assert engine.placement.precision in (precision, "fp32")  # fp32 where the CPU has no native bf16
+    audio = engine.generate(MusicRequest(prompt="test", duration_s=1.0))
+    assert audio.shape == (1, 32000) and np.isfinite(audio).all()
