@@ -48,6 +48,16 @@ def make_entry(hub: Hub, sizes: dict[str, int], with_hashes: bool = True) -> Mod
 FILES = {"config.json": 200, "model.safetensors": 12_000_000}
 
 
+def cancel_after(token: CancelToken, nbytes: int):  # noqa: ANN201
+    """A progress callback that cancels once the weights file has ``nbytes`` on disk."""
+
+    def report(p) -> None:  # noqa: ANN001
+        if p.filename == "model.safetensors" and p.file_done >= nbytes:
+            token.cancel()
+
+    return report
+
+
 def test_full_download_with_progress_and_verify(hub: Hub) -> None:
     entry = make_entry(hub, FILES)
     seen = []
@@ -61,13 +71,8 @@ def test_full_download_with_progress_and_verify(hub: Hub) -> None:
 def test_cancelled_halfway_then_resumed_without_refetching(hub: Hub) -> None:
     entry = make_entry(hub, FILES)
     token = CancelToken()
-
-    def stop_halfway(p) -> None:  # noqa: ANN001
-        if p.filename == "model.safetensors" and p.file_done >= 5_000_000:
-            token.cancel()
-
     with pytest.raises(CancelledError):
-        download_model(entry, on_progress=stop_halfway, cancel=token)
+        download_model(entry, on_progress=cancel_after(token, 5_000_000), cancel=token)
     partial = list(entry.cache_dir().rglob("*.part"))
     assert len(partial) == 1 and 5_000_000 <= partial[0].stat().st_size < FILES["model.safetensors"]
     kept = partial[0].stat().st_size
@@ -140,13 +145,8 @@ def test_weights_behind_a_cdn_redirect_resume_there(hub: Hub) -> None:
     hub.redirect_weights = True
     entry = make_entry(hub, FILES)
     token = CancelToken()
-
-    def stop_halfway(p) -> None:  # noqa: ANN001
-        if p.filename == "model.safetensors" and p.file_done >= 3_000_000:
-            token.cancel()
-
     with pytest.raises(CancelledError):
-        download_model(entry, on_progress=stop_halfway, cancel=token)
+        download_model(entry, on_progress=cancel_after(token, 3_000_000), cancel=token)
     hub.log.clear()
     snapshot = download_model(entry)
     assert (snapshot / "model.safetensors").read_bytes() == hub.files[(REPO, "model.safetensors")]

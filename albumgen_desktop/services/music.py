@@ -80,15 +80,18 @@ def generate_music(
     cancel: CancelToken | None = None,
     on_chunk: Callable[[np.ndarray, float], None] | None = None,
 ) -> MusicResult:
-    from albumgen_desktop.engines.musicgen import MAX_DURATION_S
+    from dataclasses import replace
+
+    from albumgen_desktop.engines.musicgen import MusicRequest
 
     if job.engine not in MUSIC_ENGINES:
         raise BadInputError(f"music engine must be one of {', '.join(MUSIC_ENGINES)}")
-    if not 0.5 <= job.duration_s <= MAX_DURATION_S:
-        raise BadInputError(f"duration must be between 0.5 and {MAX_DURATION_S:g} seconds")
-    if not 1 <= job.variations <= 8:
-        raise BadInputError("variations must be between 1 and 8")
     prompt = job.prompt.strip() or music_prompt(job.features)
+    request = MusicRequest(
+        prompt=prompt, duration_s=job.duration_s, seed=job.seed, guidance=job.guidance,
+        temperature=job.temperature, top_k=job.top_k, variations=job.variations,
+    )  # fmt: skip
+    request.validate()  # one set of limits for every engine
     notices: list[str] = []
     entry, snapshot = _music_model(job) if job.engine != "sketch" else (None, None)
     engine = job.engine
@@ -103,16 +106,11 @@ def generate_music(
         )
     model_info = None
     if engine == "musicgen":
-        from albumgen_desktop.engines.musicgen import MusicRequest
-
-        melody, melody_rate = _melody_audio(job.melody) if job.melody else (None, 32000)
+        if job.melody:
+            melody, melody_rate = _melody_audio(job.melody)
+            request = replace(request, melody=melody, melody_rate=melody_rate)
         on_progress(Progress(0.0, f"loading {entry.id}"))
         mg = _musicgen(snapshot, job.precision)
-        request = MusicRequest(
-            prompt=prompt, duration_s=job.duration_s, seed=job.seed, guidance=job.guidance,
-            temperature=job.temperature, top_k=job.top_k, variations=job.variations,
-            melody=melody, melody_rate=melody_rate,
-        )  # fmt: skip
 
         def chunk(piece: np.ndarray, fraction: float) -> None:
             on_progress(Progress(fraction, "generating", piece))
