@@ -42,6 +42,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.05 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0.05 and 1")
+    return value
+
+
 def _size(text: str) -> int:
     try:
         value = int(text)
@@ -83,12 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.png")
     p.add_argument("--features", type=Path, metavar="F.json")
     p.add_argument("--title", default="")
+    p.add_argument("--artist", default="")
     p.add_argument("--prompt")
+    p.add_argument("--negative", metavar="TEXT", help="negative prompt (models that use guidance)")
     p.add_argument("--size", type=_size, default=1024, metavar="N")
     p.add_argument("--seed", type=_seed, default=0)
     p.add_argument("--engine", choices=("auto", "diffusion", "sketch"), default="auto")
     p.add_argument("--model", metavar="ID")
-    p.add_argument("--reference", type=Path, metavar="IMG")
+    p.add_argument("--reference", type=Path, metavar="IMG", help="start from this image (img2img)")
+    p.add_argument("--strength", type=_fraction, default=0.6, help="how far to move from the reference (0..1)")
+    p.add_argument("--steps", type=int, metavar="N", help="sampling steps (default: the model's)")
+    p.add_argument("--guidance", type=float, metavar="G", help="guidance scale (default: the model's)")
+    p.add_argument("--variations", type=int, default=1, metavar="N", help="N covers: OUT.png, OUT-2.png, ...")
+    p.add_argument(
+        "--typography",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="set the title and artist on the cover (default: on for sketch, off for diffusion)",
+    )
+    p.add_argument("--font", choices=("sans", "serif", "condensed", "aileron"), default="sans")
+    p.add_argument("--placement", choices=("bottom", "top", "centre"), default="bottom")
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default="auto")
     p.set_defaults(func=cmd_cover)
 
     p = sub.add_parser("models", help="list, download, verify or remove model weights")
@@ -198,27 +223,28 @@ def cmd_music(args: argparse.Namespace) -> int:
 
 
 def cmd_cover(args: argparse.Namespace) -> int:
+    from albumgen_desktop.io.images import load_image
     from albumgen_desktop.io.metadata import export_png
     from albumgen_desktop.services.cover import CoverJob, generate_cover
 
     check_output_path(args.output, ".png")
     _check_inputs(args, "audio", "reference")
-    if args.reference is not None:
-        raise NotAvailableError("a reference image needs the diffusion engine, which is not built yet in this version")
+    reference = load_image(args.reference) if args.reference is not None else None
     features, warnings = _features_for(args, args.audio)
     _print_warnings(warnings)
     job = CoverJob(
-        features=features,
-        title=args.title,
-        prompt=args.prompt or "",
-        size=args.size,
-        seed=args.seed,
-        engine=args.engine,
-    )
+        features=features, title=args.title, artist=args.artist, prompt=args.prompt or "",
+        negative_prompt=args.negative, size=args.size, seed=args.seed, engine=args.engine, model_id=args.model,
+        reference=reference, strength=args.strength, steps=args.steps, guidance=args.guidance,
+        variations=args.variations, typography=args.typography, font=args.font, placement=args.placement,
+        precision=args.precision,
+    )  # fmt: skip
     result = generate_cover(job)
     _print_warnings(result.notices)
-    export_png(args.output, result.image, result.recipe)
-    print(f"wrote {args.output} ({args.size}x{args.size}, {result.recipe.engine})")
+    for i, (image, recipe) in enumerate(zip(result.images, result.recipes, strict=True)):
+        path = args.output if i == 0 else args.output.with_name(f"{args.output.stem}-{i + 1}{args.output.suffix}")
+        export_png(path, image, recipe)
+        print(f"wrote {path} ({args.size}x{args.size}, {recipe.engine}, seed {recipe.seed})")
     return 0
 
 

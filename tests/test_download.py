@@ -153,3 +153,14 @@ def test_weights_behind_a_cdn_redirect_resume_there(hub: Hub) -> None:
     assert snapshot.name == "0123456789abcdef0123456789abcdef01234567"
     cdn_gets = [r for method, name, r in hub.log if method == "GET" and name == "model.safetensors"]
     assert cdn_gets and cdn_gets[-1].startswith("bytes=")
+
+
+def test_optional_files_are_fetched_when_present_and_skipped_when_absent(hub: Hub) -> None:
+    from dataclasses import replace
+
+    entry = make_entry(hub, {"config.json": 100, "model.safetensors": 5000, "chat_template.json": 50})
+    entry = replace(entry, files=("config.json", "model.safetensors"), optional_files=("chat_template.json", "x.txt"))
+    snapshot = download_model(entry, backoff_s=0)
+    assert (snapshot / "chat_template.json").is_file()
+    assert not (snapshot / "x.txt").exists()
+    assert verify_model(entry) == []

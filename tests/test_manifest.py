@@ -46,3 +46,45 @@ def test_installed_state_follows_hf_cache(tmp_path: Path, monkeypatch: pytest.Mo
     snap.mkdir(parents=True)
     (snap / "diffusion_pytorch_model.safetensors").write_bytes(b"x")
     assert entry.is_installed()
+
+
+def test_bundles_name_known_models_and_show_sizes() -> None:
+    from albumgen_desktop.models.manifest import find_bundle, load_bundles
+
+    bundles = {b.id: b for b in load_bundles()}
+    assert set(bundles) == {"cpu-starter", "cuda-full"}
+    starter = find_bundle("cpu-starter")
+    roles = {e.role for e in starter.entries()}
+    assert {"music", "cover"} <= roles  # both directions
+    assert all("cpu" in e.tiers for e in starter.entries())
+    assert starter.size_bytes() < bundles["cuda-full"].size_bytes()
+    entries = load_manifest()
+    assert set(bundles["cuda-full"].models) == {e.id for e in entries}  # the full bundle is everything
+
+
+def test_every_role_has_a_model_and_cover_models_have_sampling_defaults() -> None:
+    from albumgen_desktop.models.manifest import ROLES, model_for_role
+
+    for role in ROLES:
+        model_for_role(role)
+    for entry in load_manifest():
+        if entry.role in ("cover", "cover-quality"):
+            assert {"steps", "guidance", "native_size"} <= set(entry.defaults)
+
+
+def test_bad_defaults_and_unknown_bundle_models_are_refused(tmp_path: Path) -> None:
+    import json
+
+    from albumgen_desktop.models.manifest import MANIFEST_PATH, load_bundles
+
+    data = json.loads(MANIFEST_PATH.read_text())
+    data["models"][0]["defaults"] = {"steps": "many"}
+    bad = tmp_path / "m.json"
+    bad.write_text(json.dumps(data))
+    with pytest.raises(BadInputError, match="defaults.steps"):
+        load_manifest(bad)
+    data = json.loads(MANIFEST_PATH.read_text())
+    data["bundles"][0]["models"].append("no-such-model")
+    bad.write_text(json.dumps(data))
+    with pytest.raises(BadInputError, match="unknown models"):
+        load_bundles(bad)

@@ -176,6 +176,10 @@ def _place(entry: ModelEntry, filename: str, remote: _Remote, blob: Path) -> Pat
     return pointer
 
 
+class _Absent(Exception):  # noqa: N818 - an optional file the repo does not have
+    pass
+
+
 def _fetch(entry: ModelEntry, filename: str, report, cancel, retries: int, backoff_s: float) -> Path:  # noqa: ANN001
     from http.client import HTTPException
     from urllib.error import HTTPError, URLError
@@ -204,6 +208,8 @@ def _fetch(entry: ModelEntry, filename: str, report, cancel, retries: int, backo
                     f"{entry.repo} is not available (HTTP {exc.code}): it may be gated or private; "
                     "set HF_TOKEN to a Hugging Face token that has access"
                 ) from None
+            if exc.code == 404 and filename in entry.optional_files:
+                raise _Absent(filename) from None
             if exc.code == 404:
                 raise AlbumGenError(
                     f"{filename} was not found in {entry.repo} at revision {entry.revision} (HTTP 404)"
@@ -252,8 +258,11 @@ def download_model(
             on_progress(DownloadProgress(entry.id, filename, file_done, file_total, done, max(done, entry.size_bytes)))
 
     snapshot: Path | None = None
-    for filename in entry.files:
-        path = _fetch(entry, filename, report, cancel, retries, backoff_s)
+    for filename in (*entry.files, *entry.optional_files):
+        try:
+            path = _fetch(entry, filename, report, cancel, retries, backoff_s)
+        except _Absent:
+            continue
         snapshot = path.parents[filename.count("/")]
     assert snapshot is not None
     return snapshot

@@ -35,6 +35,9 @@ class ModelEntry:
     tiers: tuple[str, ...]
     why: str
     sha256: dict[str, str] = field(default_factory=dict)  # file name -> hex digest, where known
+    optional_files: tuple[str, ...] = ()  # fetched when the repo has them (a 404 is not an error)
+    variant: str | None = None  # diffusers weight variant the files are, e.g. "fp16"
+    defaults: dict[str, Any] = field(default_factory=dict)  # sampling defaults (steps, guidance, size)
 
     def cache_dir(self) -> Path:
         """Where huggingface_hub keeps this repo (HF_HOME / HF_HUB_CACHE honoured)."""
@@ -92,7 +95,74 @@ def _entry(raw: Any) -> ModelEntry:
         tiers=tiers,
         why=_require(raw, "why", str),
         sha256=_hashes(raw),
+        optional_files=tuple(_optional_list(raw, "optional_files")),
+        variant=raw.get("variant") if isinstance(raw.get("variant"), str) else None,
+        defaults=_defaults(raw),
     )
+
+
+def _optional_list(raw: dict[str, Any], key: str) -> list[str]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadInputError(f"manifest entry {raw.get('id')!r}: {key} must list file names")
+    if any(v.endswith((".bin", ".pt", ".pth", ".ckpt", ".pkl")) for v in value):
+        raise BadInputError(f"manifest entry {raw.get('id')!r}: pickle weights are not allowed")
+    return value
+
+
+def _defaults(raw: dict[str, Any]) -> dict[str, Any]:
+    value = raw.get("defaults", {})
+    if not isinstance(value, dict):
+        raise BadInputError(f"manifest entry {raw.get('id')!r}: defaults must be an object")
+    checks = {"steps": int, "guidance": (int, float), "native_size": int, "scheduler": str}
+    for key, kind in checks.items():
+        if key in value and (not isinstance(value[key], kind) or isinstance(value[key], bool)):
+            raise BadInputError(f"manifest entry {raw.get('id')!r}: defaults.{key} has the wrong type")
+    unknown = set(value) - set(checks)
+    if unknown:
+        raise BadInputError(f"manifest entry {raw.get('id')!r}: unknown defaults {sorted(unknown)}")
+    return dict(value)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    id: str
+    name: str
+    models: tuple[str, ...]
+    summary: str
+
+    def entries(self, entries: list[ModelEntry] | None = None) -> list[ModelEntry]:
+        return [find_model(m, entries) for m in self.models]
+
+    def size_bytes(self, entries: list[ModelEntry] | None = None) -> int:
+        return sum(e.size_bytes for e in self.entries(entries))
+
+
+def load_bundles(path: Path | None = None) -> list[Bundle]:
+    path = path or MANIFEST_PATH
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    entries = load_manifest(path)
+    ids = {e.id for e in entries}
+    bundles = []
+    for raw in data.get("bundles", []):
+        if not isinstance(raw, dict) or not isinstance(raw.get("models"), list):
+            raise BadInputError("manifest: every bundle must be an object with a models list")
+        missing = [m for m in raw["models"] if m not in ids]
+        if missing:
+            raise BadInputError(f"bundle {raw.get('id')!r} names unknown models {missing}")
+        bundles.append(Bundle(
+            id=_require(raw, "id", str), name=_require(raw, "name", str), models=tuple(raw["models"]),
+            summary=_require(raw, "summary", str),
+        ))  # fmt: skip
+    return bundles
+
+
+def find_bundle(bundle_id: str, path: Path | None = None) -> Bundle:
+    bundles = load_bundles(path)
+    for bundle in bundles:
+        if bundle.id == bundle_id:
+            return bundle
+    raise BadInputError(f"unknown bundle {bundle_id!r}; known bundles: {', '.join(b.id for b in bundles)}")
 
 
 def _hashes(raw: dict[str, Any]) -> dict[str, str]:

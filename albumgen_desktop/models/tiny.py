@@ -175,6 +175,16 @@ def build_tiny_musicgen_melody(out_dir: Path, seed: int = 0) -> Path:
     return out_dir
 
 
+def _diffusion_builders() -> dict:
+    from albumgen_desktop.models import tiny_diffusion
+
+    return {
+        "sdxs-512": tiny_diffusion.build_tiny_sd,
+        "sd15": tiny_diffusion.build_tiny_sd15,
+        "taesd": tiny_diffusion.build_tiny_taesd,
+    }
+
+
 BUILDERS = {
     "clap-music": build_tiny_clap,
     "musicgen-small": build_tiny_musicgen,
@@ -184,7 +194,7 @@ BUILDERS = {
 
 def install_tiny(entry: ModelEntry, revision: str = "tiny0000") -> Path:
     """Put a tiny model where huggingface_hub would have put the real one (HF_HOME honoured)."""
-    builder = BUILDERS.get(entry.id)
+    builder = {**BUILDERS, **_diffusion_builders()}.get(entry.id)
     if builder is None:
         raise KeyError(f"no tiny builder for {entry.id}")
     snapshot = entry.cache_dir() / "snapshots" / revision

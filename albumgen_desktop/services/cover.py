@@ -3,60 +3,228 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
-from albumgen_desktop.core.errors import BadInputError, NotAvailableError
+from albumgen_desktop.core.errors import BadInputError, CancelledError, ModelMissingError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
-from albumgen_desktop.core.prompts import clean_title, cover_prompt
-from albumgen_desktop.core.recipe import Recipe
+from albumgen_desktop.core.prompts import NEGATIVE_PROMPT, clean_title, cover_prompt
+from albumgen_desktop.core.recipe import ModelInfo, Recipe
 
 COVER_ENGINES = ("auto", "diffusion", "sketch")
+_engine_cache: dict[tuple[Path, str, str], Any] = {}
 
 
 @dataclass
 class CoverJob:
     features: Features
     title: str = ""
+    artist: str = ""
     prompt: str = ""
+    negative_prompt: str | None = None  # None: the built-in one
     size: int = 1024
     seed: int = 0
     engine: str = "auto"
+    model_id: str | None = None
     font: str = "sans"
+    placement: str = "bottom"
+    typography: bool | None = None  # None: on for sketch covers, off for neural ones
+    reference: Image.Image | None = None
+    strength: float = 0.6
+    steps: int | None = None
+    guidance: float | None = None
+    variations: int = 1
+    precision: str = "auto"
 
 
 @dataclass
 class CoverResult:
-    image: Image.Image
-    recipe: Recipe
+    images: list[Image.Image]
+    recipes: list[Recipe]
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def image(self) -> Image.Image:
+        return self.images[0]
+
+    @property
+    def recipe(self) -> Recipe:
+        return self.recipes[0]
+
+
+def _cover_model(job: CoverJob):  # noqa: ANN202 - (ModelEntry, snapshot | None)
+    """The requested model, else the quality model on CUDA when it is installed, else the CPU default."""
+    from albumgen_desktop.models.manifest import find_model, installed_snapshot, model_for_role
+
+    if job.model_id:
+        entry = find_model(job.model_id)
+        if entry.role not in ("cover", "cover-quality"):
+            raise BadInputError(f"{entry.id} is not a cover model")
+        return entry, installed_snapshot(entry)
+    default = model_for_role("cover")
+    if _cuda_available():
+        quality = model_for_role("cover-quality")
+        snapshot = installed_snapshot(quality)
+        if snapshot is not None:
+            return quality, snapshot
+    return default, installed_snapshot(default)
+
+
+def _cuda_available() -> bool:
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _engine(entry: Any, snapshot: Path, precision: str) -> Any:
+    from albumgen_desktop.engines.diffusion import CoverDiffusionEngine, ModelDefaults
+    from albumgen_desktop.models.manifest import find_model, installed_snapshot
+
+    key = (snapshot, precision, entry.id)
+    if key not in _engine_cache:
+        _engine_cache.clear()
+        d = entry.defaults
+        defaults = ModelDefaults(
+            steps=int(d.get("steps", 1)), guidance=float(d.get("guidance", 0.0)),
+            native_size=int(d.get("native_size", 512)),
+        )  # fmt: skip
+        preview = None if defaults.one_step else installed_snapshot(find_model("taesd"))
+        _engine_cache[key] = CoverDiffusionEngine.load(
+            snapshot, defaults, precision=precision, preview_folder=preview, variant=entry.variant,
+            scheduler=d.get("scheduler"),
+        )  # fmt: skip
+    return _engine_cache[key]
+
+
+def _validate(job: CoverJob) -> None:
+    if job.engine not in COVER_ENGINES:
+        raise BadInputError(f"cover engine must be one of {', '.join(COVER_ENGINES)}")
+    if not 512 <= job.size <= 1024:
+        raise BadInputError("cover size must be between 512 and 1024 pixels")
+    if not 1 <= job.variations <= 8:
+        raise BadInputError("variations must be between 1 and 8")
 
 
 def generate_cover(
     job: CoverJob, on_progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
 ) -> CoverResult:
-    if job.engine not in COVER_ENGINES:
-        raise BadInputError(f"cover engine must be one of {', '.join(COVER_ENGINES)}")
-    if not 512 <= job.size <= 1024:
-        raise BadInputError("cover size must be between 512 and 1024 pixels")
+    _validate(job)
     title = clean_title(job.title)
+    artist = clean_title(job.artist)
     prompt, negative = cover_prompt(job.features, title)
     prompt = job.prompt.strip() or prompt
+    negative = NEGATIVE_PROMPT if job.negative_prompt is None else job.negative_prompt.strip()
     notices: list[str] = []
-    if job.engine == "diffusion":
-        raise NotAvailableError("diffusion covers are not built yet in this version; use --engine sketch")
-    if job.engine == "auto":
-        notices.append("diffusion covers are not built yet; using the sketch painter (no weights needed)")
-    from albumgen_desktop.engines.cover_sketch import paint
-
-    on_progress(Progress(0.0, "painting"))
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    image = paint(job.features, job.size, seed=job.seed, title=title, font=job.font)
-    recipe = Recipe(
-        kind="cover", features=job.features, prompt=prompt, negative_prompt=negative, title=title, engine="sketch",
-        seed=job.seed, prompt_locked=bool(job.prompt.strip()), params={"size": job.size, "font": job.font},
-    )  # fmt: skip
+    entry, snapshot = _cover_model(job) if job.engine != "sketch" else (None, None)
+    engine = job.engine
+    if engine == "auto":
+        engine = "diffusion" if snapshot is not None else "sketch"
+        if snapshot is None:
+            notices.append(f"{entry.id} is not downloaded; using the sketch painter (no weights needed)")
+    if engine == "diffusion" and snapshot is None:
+        raise ModelMissingError(
+            f"model {entry.id} ({entry.repo}) is not downloaded; run 'albumgen models download {entry.id}' "
+            "or use --engine sketch"
+        )
+    if engine == "sketch" and job.reference is not None:
+        notices.append("the sketch painter ignores the reference image")
+    common = {
+        "kind": "cover", "features": job.features, "prompt": prompt, "title": title,
+        "prompt_locked": bool(job.prompt.strip()), "engine": engine,
+    }  # fmt: skip
+    if engine == "diffusion":
+        images, recipes = _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progress, cancel)
+    else:
+        images, recipes = _sketch(job, title, artist, common, on_progress, cancel)
     on_progress(Progress(1.0, "done"))
-    return CoverResult(image=image, recipe=recipe, notices=notices)
+    return CoverResult(images=images, recipes=recipes, notices=notices)
+
+
+def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: ProgressCallback, cancel):  # noqa: ANN001, ANN202
+    from albumgen_desktop.engines.cover_sketch import paint
+    from albumgen_desktop.engines.typography import set_title
+
+    images, recipes = [], []
+    with_type = job.typography is not False
+    for i in range(job.variations):
+        on_progress(Progress(i / job.variations, "painting"))
+        if cancel is not None:
+            cancel.raise_if_cancelled(partial=images or None)
+        image = paint(job.features, job.size, seed=job.seed + i, title="", artist="")
+        if with_type:
+            image = set_title(image, title, artist or job.features.style, font=job.font, placement=job.placement)
+        images.append(image)
+        recipes.append(Recipe(
+            **common, negative_prompt="", seed=job.seed + i,
+            params={"size": job.size, **_type_params(job, with_type, title, artist)},
+        ))  # fmt: skip
+    return images, recipes
+
+
+def _type_params(job: CoverJob, with_type: bool, title: str, artist: str) -> dict:
+    if not with_type or not (title or artist):
+        return {"typography": False}
+    return {"typography": True, "font": job.font, "placement": job.placement, **({"artist": artist} if artist else {})}
+
+
+def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progress, cancel):  # noqa: ANN001, ANN202
+    from albumgen_desktop.engines.diffusion import DiffusionRequest
+    from albumgen_desktop.engines.typography import set_title
+
+    request = DiffusionRequest(
+        prompt=prompt, negative_prompt=negative, seed=job.seed, steps=job.steps, guidance=job.guidance,
+        reference=job.reference, strength=job.strength, variations=job.variations,
+    )  # fmt: skip
+    request.validate()
+    on_progress(Progress(0.0, f"loading {entry.id}"))
+    engine = _engine(entry, snapshot, job.precision)
+    guidance = engine.defaults.guidance if job.guidance is None else job.guidance
+    if guidance <= 1.0 and negative and job.negative_prompt:
+        notices.append(f"{entry.id} runs without guidance, so the negative prompt has no effect")
+    done: list[int] = [0]
+
+    def on_step(step: int, total: int, preview: Image.Image | None) -> None:
+        fraction = (done[0] + step / total) / job.variations
+        on_progress(Progress(min(fraction, 0.99), f"step {step} of {total}", preview))
+
+    images = []
+    for i in range(job.variations):
+        one = DiffusionRequest(**{**request.__dict__, "seed": job.seed + i, "variations": 1})
+        try:
+            images.append(engine.generate(one, on_step=on_step, cancel=cancel)[0])
+        except CancelledError as exc:
+            exc.partial = images or None  # finished variations are kept
+            raise
+        done[0] += 1
+    with_type = bool(job.typography)
+    images = [_finish(img, job.size, with_type, set_title, job, common["title"]) for img in images]
+    model = ModelInfo(entry.id, entry.revision, entry.license.name)
+    params = {
+        "size": job.size, "native_size": engine.defaults.native_size, "steps": job.steps or engine.defaults.steps,
+        "guidance": guidance, "precision": engine.placement.precision,
+        **({"reference": True, "strength": job.strength} if job.reference is not None else {}),
+        **_type_params(job, with_type, common["title"], clean_title(job.artist)),
+    }  # fmt: skip
+    recipes = [
+        Recipe(
+            **common, negative_prompt=negative if guidance > 1.0 else "", seed=job.seed + i, model=model, params=params
+        )
+        for i in range(len(images))
+    ]
+    return images, recipes
+
+
+def _finish(image: Image.Image, size: int, with_type: bool, set_title, job: CoverJob, title: str) -> Image.Image:  # noqa: ANN001
+    """The model's native square scaled to the asked size (Lanczos), then the optional type."""
+    if image.size != (size, size):
+        image = image.resize((size, size), Image.Resampling.LANCZOS)
+    if with_type:
+        image = set_title(image, title, clean_title(job.artist), font=job.font, placement=job.placement)
+    return image

@@ -157,6 +157,26 @@ def _check_cover_sketch(folder: Path) -> str:
     return "512 px sketch cover with title, PNG with recipe"
 
 
+def _check_diffusion(folder: Path, reference: bool = False) -> str:
+    from albumgen_desktop.models.manifest import find_model
+    from albumgen_desktop.models.tiny import install_tiny
+    from albumgen_desktop.services.cover import CoverJob, generate_cover
+
+    install_tiny(find_model("sdxs-512"))
+    ref = Image.new("RGB", (300, 200), (180, 40, 60)) if reference else None
+    steps: list[str] = []
+    job = CoverJob(
+        features=Features(genre="ambient", valence=0.2), title="Blue Hour", size=512, engine="diffusion",
+        reference=ref, strength=0.5, typography=True,
+    )  # fmt: skip
+    result = generate_cover(job, on_progress=lambda p: steps.append(p.message))
+    back = read_recipe(export_png(folder / "diffusion.png", result.image, result.recipe))
+    assert back is not None and back.engine == "diffusion" and result.image.size == (512, 512)
+    assert any(m.startswith("step") for m in steps), steps
+    kind = "img2img from a reference" if reference else "text-to-image"
+    return f"tiny SD pipeline (UNet, TAESD, CLIP text) from the cache layout: {kind}, 512 px PNG with recipe"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("features and prompts", _check_prompts),
     ("WAV export", _check_wav),
@@ -167,8 +187,10 @@ CHECKS: list[tuple[str, Check]] = [
     ("music (MusicGen, tiny)", _with_tiny_models(_check_musicgen)),
     ("music (MusicGen-melody, tiny)", _with_tiny_models(lambda folder: _check_musicgen(folder, melody=True))),
     ("cover (sketch)", _check_cover_sketch),
+    ("cover (diffusion text-to-image, tiny)", _with_tiny_models(_check_diffusion)),
+    ("cover (diffusion img2img, tiny)", _with_tiny_models(lambda folder: _check_diffusion(folder, reference=True))),
 ]
-NOT_BUILT = ("diffusion text-to-image", "diffusion img2img", "CLIP", "VLM")
+NOT_BUILT = ("CLIP", "VLM")
 
 
 def run_selftest(report: Callable[[str], None]) -> bool:
