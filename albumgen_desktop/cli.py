@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="read Features from covers, tracks or AlbumGen exports")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
+    p.add_argument("--library", type=Path, metavar="FILE", help="reference library (default: in the user data dir)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_analyze)
 
@@ -132,13 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_models_verify)
 
     p = sub.add_parser("library", help="the reference library of albums that cover analysis retrieves from")
+    p.add_argument("--library", type=Path, metavar="FILE", help="library file (default: in the user data dir)")
     lsub = p.add_subparsers(dest="library_command", metavar="ACTION", required=True)
-    q = lsub.add_parser("import", help="import a music folder or a features CSV with covers")
+    q = lsub.add_parser("import", help="import a music folder, or a features CSV with its covers")
     q.add_argument("path", type=Path, metavar="PATH")
-    q.set_defaults(func=cmd_library_not_yet)
-    for action in ("list", "stats"):
-        q = lsub.add_parser(action)
-        q.set_defaults(func=cmd_library_not_yet)
+    q.add_argument("--covers", type=Path, metavar="DIR", help="cover images of a CSV, named by row id")
+    q.set_defaults(func=cmd_library_import)
+    q = lsub.add_parser("list", help="the albums, sorted by artist")
+    q.add_argument("--search", default="", metavar="TEXT")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_library_list)
+    q = lsub.add_parser("stats", help="how many albums, from where, with which embeddings")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_library_stats)
+    q = lsub.add_parser("remove", help="remove albums by id")
+    q.add_argument("ids", nargs="+", type=int, metavar="ID")
+    q.set_defaults(func=cmd_library_remove)
 
     p = sub.add_parser("selftest", help="run every pipeline end to end offline and report")
     p.set_defaults(func=cmd_selftest)
@@ -159,7 +169,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     worst = 0
     for path in args.files:
         try:
-            result = analyze_file(path, engine=args.engine)
+            result = analyze_file(path, engine=args.engine, library=_analysis_library(args))
         except AlbumGenError as exc:
             print(f"{PROG}: {exc}", file=sys.stderr)
             worst = max(worst, exc.exit_code)
@@ -176,6 +186,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 f"(from {result.kind})"
             )
     return worst
+
+
+def _analysis_library(args: argparse.Namespace):  # noqa: ANN202
+    if getattr(args, "library", None) is None:
+        return None
+    from albumgen_desktop.library.store import Library
+
+    if not args.library.exists():
+        raise BadInputError(f"no reference library at {args.library}")
+    return Library(args.library)
 
 
 def _features_for(args: argparse.Namespace, source: Path | None) -> tuple[Features, list[str]]:
@@ -333,10 +353,73 @@ def cmd_models_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_library_not_yet(args: argparse.Namespace) -> int:
-    raise NotAvailableError(
-        f"the reference library ('library {args.library_command}') is not built yet in this version"
-    )
+def _library(args: argparse.Namespace):  # noqa: ANN202
+    from albumgen_desktop.library.store import Library
+
+    return Library(args.library)
+
+
+def cmd_library_import(args: argparse.Namespace) -> int:
+    from albumgen_desktop.library.embedders import available_embedders
+    from albumgen_desktop.library.importer import import_csv, import_music_folder
+
+    if not args.path.exists():
+        raise BadInputError(f"{args.path} does not exist")
+    embedders = available_embedders()
+    with _library(args) as library:
+        if args.path.is_dir():
+            report = import_music_folder(library, args.path, embedders)
+        else:
+            report = import_csv(library, args.path, embedders, covers=args.covers)
+        for where, why in report.skipped[:20]:
+            print(f"{PROG}: skipped {where}: {why}", file=sys.stderr)
+        if len(report.skipped) > 20:
+            print(f"{PROG}: ... and {len(report.skipped) - 20} more skipped", file=sys.stderr)
+        models = ", ".join(e.model for e in embedders)
+        print(f"{report.summary()} ({library.count()} in {library.path}; cover embeddings: {models})")
+    return 0
+
+
+def cmd_library_list(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        albums = library.albums(search=args.search)
+    if args.json:
+        rows = [
+            {"id": a.id, "title": a.title, "artist": a.artist, "genre": a.genre, "source": a.source,
+             "features": a.features.to_dict()}
+            for a in albums
+        ]  # fmt: skip
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for a in albums:
+        f = a.features
+        print(f"{a.id:6d}  {a.label()[:60]:60s}  {a.genre or '-':16s}  {f.tempo_bpm:5.0f} BPM  {f.key_label or '-'}")
+    if not albums:
+        print("the library is empty; add albums with 'albumgen library import FOLDER|CSV'", file=sys.stderr)
+    return 0
+
+
+def cmd_library_stats(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        stats = library.stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False))
+        return 0
+    print(f"{stats['albums']} albums in {stats['path']} ({_human_size(int(stats['size_bytes']))})")
+    for source, n in sorted(stats["by_source"].items()):
+        print(f"  from {source}: {n}")
+    for model, n in sorted(stats["embeddings"].items()):
+        print(f"  cover embeddings {model}: {n}")
+    if stats["top_genres"]:
+        print("  genres: " + ", ".join(f"{g} ({n})" for g, n in stats["top_genres"]))
+    return 0
+
+
+def cmd_library_remove(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        gone = library.remove(args.ids)
+    print(f"removed {gone} album(s)")
+    return 0
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:

@@ -91,11 +91,10 @@ def test_bad_option_values_exit_2_without_traceback(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_unbuilt_engines_say_so_plainly(tmp_path: Path) -> None:
-    for args in (["cover", "-o", str(tmp_path / "x.png"), "--engine", "diffusion"], ["library", "stats"]):
-        result = run_cli(*args)
-        assert result.returncode == 1 and "not built yet" in result.stderr, result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1
+def test_missing_cover_weights_is_one_clear_line_and_exit_3(tmp_path: Path) -> None:
+    result = run_cli("cover", "-o", str(tmp_path / "x.png"), "--engine", "diffusion")
+    assert result.returncode == 3 and "sdxs-512" in result.stderr and "not downloaded" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x.png").exists()
 
 

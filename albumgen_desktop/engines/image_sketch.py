@@ -111,3 +111,29 @@ def analyse_image(image: Image.Image) -> tuple[Features, dict[str, float], Image
         key=0.1, mode=0.2, genre=0.2, time_signature=0.1, instrumentalness=0.1, liveness=0.1, speechiness=0.1
     )
     return features, confidence, st
+
+
+SKETCH_EMBEDDING = "sketch-v1"
+
+
+def sketch_embedding(image: Image.Image) -> np.ndarray:
+    """A weights-free cover descriptor for the reference library, unit length (cosine ready):
+    a hue x saturation x value histogram (72), the mean colour of a 4 x 4 grid (48) and a
+    gradient-orientation histogram (8), each square-rooted so that big bins do not swamp
+    the rest (the Hellinger trick)."""
+    small = image.convert("RGB").resize((64, 64), Image.Resampling.BILINEAR)
+    hsv = np.asarray(small.convert("HSV"), dtype=np.float64) / 255.0
+    h = np.minimum((hsv[..., 0] * 8).astype(int), 7)
+    s = np.minimum((hsv[..., 1] * 3).astype(int), 2)
+    v = np.minimum((hsv[..., 2] * 3).astype(int), 2)
+    hist = np.bincount((h * 9 + s * 3 + v).ravel(), minlength=72) / h.size
+    rgb = np.asarray(small, dtype=np.float64) / 255.0
+    grid = rgb.reshape(4, 16, 4, 16, 3).mean(axis=(1, 3)).ravel() / 4
+    grey = rgb.mean(axis=2)
+    gy, gx = np.gradient(grey)
+    magnitude = np.hypot(gx, gy)
+    orientation = np.minimum(((np.arctan2(gy, gx) % np.pi) / np.pi * 8).astype(int), 7)
+    edges = np.bincount(orientation.ravel(), weights=magnitude.ravel(), minlength=8)
+    edges = edges / (magnitude.sum() + 1e-9) * min(1.0, magnitude.mean() * 20)
+    vec = np.sqrt(np.concatenate([hist, grid, edges]))
+    return (vec / (np.linalg.norm(vec) + 1e-12)).astype(np.float32)

@@ -175,6 +175,37 @@ def build_tiny_musicgen_melody(out_dir: Path, seed: int = 0) -> Path:
     return out_dir
 
 
+def build_tiny_clip(out_dir: Path, seed: int = 0) -> Path:
+    """A CLIPModel (ViT + text transformer) at toy size, with its processor."""
+    import torch
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor
+    from transformers.utils import logging as hf_logging
+
+    from albumgen_desktop.models.tiny_diffusion import clip_tokenizer
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    torch.manual_seed(seed)
+    config = CLIPConfig(
+        text_config={
+            "vocab_size": 600, "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2,
+            "num_attention_heads": 4, "max_position_embeddings": 77, "bos_token_id": 512, "eos_token_id": 513,
+            "pad_token_id": 513,
+        },
+        vision_config={
+            "image_size": 32, "patch_size": 8, "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+        },
+        projection_dim=16,
+    )  # fmt: skip
+    model = CLIPModel(config).eval()
+    out_dir = Path(out_dir)
+    model.save_pretrained(out_dir, safe_serialization=True)
+    images = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    CLIPProcessor(image_processor=images, tokenizer=clip_tokenizer()).save_pretrained(out_dir)
+    return out_dir
+
+
 def _diffusion_builders() -> dict:
     from albumgen_desktop.models import tiny_diffusion
 
@@ -187,6 +218,7 @@ def _diffusion_builders() -> dict:
 
 BUILDERS = {
     "clap-music": build_tiny_clap,
+    "clip-b32": build_tiny_clip,
     "musicgen-small": build_tiny_musicgen,
     "musicgen-melody": build_tiny_musicgen_melody,
 }

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from albumgen_desktop.core.analysis import ENGINE_CHOICES, Analysis, uniform
-from albumgen_desktop.core.errors import BadInputError, ModelMissingError, NotAvailableError
+from albumgen_desktop.core.errors import BadInputError, ModelMissingError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.io.files import check_input_file
 from albumgen_desktop.io.metadata import read_recipe
@@ -125,7 +125,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
     )
 
 
-def analyze_file(path: str | Path, engine: str = "auto") -> Analysis:
+def analyze_file(path: str | Path, engine: str = "auto", library: Any = None) -> Analysis:
     if engine not in ENGINE_CHOICES:
         raise BadInputError(f"engine must be one of {', '.join(ENGINE_CHOICES)}, got {engine!r}")
     path = Path(path)
@@ -151,25 +151,95 @@ def analyze_file(path: str | Path, engine: str = "auto") -> Analysis:
         result = analyse_audio(path, engine)
         result.warnings[:0] = warnings
         return result
-    result = analyse_image(path, engine)
+    result = analyse_image(path, engine, library)
     result.warnings[:0] = warnings
     return result
 
 
-def analyse_image(path: Path, engine: str = "auto") -> Analysis:
+# How much retrieval counts against the cover's own reading, per feature. The
+# neighbours own what albums share and a picture cannot show (tempo, key, metre,
+# loudness, genre); the cover itself keeps a say on mood.
+RETRIEVAL_WEIGHT_NEURAL = 0.6
+RETRIEVAL_WEIGHT_SKETCH = 0.75
+_MOOD = ("acousticness", "danceability", "energy", "instrumentalness", "liveness", "speechiness", "valence")
+
+
+def _open_library(library: Any) -> Any:
+    """The given library, else the default one when it exists (analysis never creates it)."""
+    if library is not None:
+        return library
+    from albumgen_desktop.library.store import Library, default_library_path
+
+    return Library(default_library_path()) if default_library_path().exists() else None
+
+
+def _with_neighbours(
+    features: Features, confidence: dict[str, float], source: dict[str, str], neighbours: list, weight: float
+) -> Features:
+    from albumgen_desktop.library.retrieval import agreement, blend
+
+    retrieved = blend(neighbours)
+    values = features.to_dict()
+    for name, value in retrieved.to_dict().items():
+        if name == "style":
+            continue
+        if name in _MOOD:
+            values[name] = weight * value + (1 - weight) * values[name]
+            source[name] = f"{source.get(name, '?')}+library"
+        else:
+            values[name] = value
+            source[name] = "library"
+        confidence[name] = max(confidence.get(name, 0.0), agreement(neighbours, name))
+    return Features.from_dict(values)
+
+
+def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int = 5) -> Analysis:
+    """Cover -> Features: CLIP zero-shot (neural) or colour/texture rules (sketch), then the
+    k nearest albums of the reference library, whose Features are blended in, with the
+    albums and their similarity returned as evidence."""
     from albumgen_desktop.engines.image_sketch import analyse_image as sketch_analyse
     from albumgen_desktop.io.images import load_image
+    from albumgen_desktop.library.embedders import SketchEmbedder, clip_embedder
+    from albumgen_desktop.library.retrieval import nearest
 
-    if engine == "neural":
-        raise NotAvailableError("neural cover analysis (CLIP, reference library) is not built yet; use --engine sketch")
-    warnings = [] if engine == "sketch" else ["neural cover analysis is not built yet; colour and texture sketch used"]
-    features, confidence, stats = sketch_analyse(load_image(path))
+    image = load_image(path)
+    warnings: list[str] = []
+    evidence: list[dict[str, Any]] = []
+    clip = None
+    if engine in ("auto", "neural"):
+        clip = clip_embedder(required=engine == "neural")
+        if clip is None:
+            warnings.append("the CLIP model is not downloaded; colour and texture sketch used")
+    if clip is not None:
+        embedding = clip.embed([image])[0]
+        shot = clip.zero_shot(embedding)
+        features = shot.features()
+        confidence = dict(shot.confidence)
+        confidence.update({n: 0.2 for n in ("tempo_bpm", "loudness_db", "mode", "key", "time_signature")})
+        source = {name: "clip" for name in confidence}
+        evidence.append(
+            {"type": "clip_genres", "model": clip.model, "top": [[g, round(p, 3)] for g, p in shot.top_genres]}
+        )
+        embedder_model, weight = clip.model, RETRIEVAL_WEIGHT_NEURAL
+    else:
+        features, confidence, stats = sketch_analyse(image)
+        source = {name: "sketch" for name in confidence}
+        evidence.append({"type": "image_stats", **{k_: round(v, 3) for k_, v in vars(stats).items()}})
+        sketch = SketchEmbedder()
+        embedding = sketch.embed([image])[0]
+        embedder_model, weight = sketch.model, RETRIEVAL_WEIGHT_SKETCH
+    lib = _open_library(library)
+    if lib is not None:
+        neighbours = nearest(lib, embedder_model, embedding, k)
+        if neighbours:
+            features = _with_neighbours(features, confidence, source, neighbours, weight)
+            evidence.append({
+                "type": "neighbours", "model": embedder_model, "k": k,
+                "albums": [n.evidence() for n in neighbours],
+            })  # fmt: skip
+        else:
+            warnings.append(f"the reference library has no covers embedded with {embedder_model} yet")
     return Analysis(
-        path=str(path),
-        kind="image",
-        features=features,
-        confidence=confidence,
-        source={name: "sketch" for name in confidence},
-        evidence=[{"type": "image_stats", **{k: round(v, 3) for k, v in vars(stats).items()}}],
-        warnings=warnings,
-    )
+        path=str(path), kind="image", features=features, confidence=confidence, source=source,
+        evidence=evidence, warnings=warnings,
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""The reference library: albums with Features and cover embeddings, import and retrieval."""
