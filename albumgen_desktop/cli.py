@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
     p.add_argument("--library", type=Path, metavar="FILE", help="reference library (default: in the user data dir)")
+    p.add_argument("--vlm", action="store_true", help="covers: let the VLM write the Features (needs smolvlm-256m)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_analyze)
 
@@ -122,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = msub.add_parser("list", help="every model the app can use, with licence, size and state")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_models_list)
-    q = msub.add_parser("download", help="download one model into the Hugging Face cache (resumes)")
+    q = msub.add_parser("download", help="download a model or a bundle (cpu-starter, cuda-full); resumes")
     q.add_argument("model_id", metavar="ID")
     q.set_defaults(func=cmd_models_download)
     q = msub.add_parser("remove", help="delete one model from the cache")
@@ -169,7 +170,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     worst = 0
     for path in args.files:
         try:
-            result = analyze_file(path, engine=args.engine, library=_analysis_library(args))
+            result = analyze_file(path, engine=args.engine, library=_analysis_library(args), vlm=args.vlm)
         except AlbumGenError as exc:
             print(f"{PROG}: {exc}", file=sys.stderr)
             worst = max(worst, exc.exit_code)
@@ -277,7 +278,7 @@ def _human_size(n: int) -> str:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from albumgen_desktop.models.manifest import load_manifest
+    from albumgen_desktop.models.manifest import installed_snapshot, load_bundles, load_manifest
 
     entries = load_manifest()
     rows: list[dict[str, Any]] = []
@@ -294,6 +295,7 @@ def cmd_models_list(args: argparse.Namespace) -> int:
                 "commercial_use": e.license.commercial,
                 "tiers": list(e.tiers),
                 "installed": e.is_installed(),
+                "resolved_commit": snapshot.name if (snapshot := installed_snapshot(e)) is not None else None,
             }
         )
     if args.json:
@@ -303,29 +305,38 @@ def cmd_models_list(args: argparse.Namespace) -> int:
         state = "installed" if r["installed"] else "not downloaded"
         print(f"{r['id']:<16} {r['role']:<16} {_human_size(r['size_bytes']):>9}  {r['license']:<14} {state}")
         print(f"{'':<16} {r['repo']}@{r['revision'][:12]}  {r['license_summary']}")
+    for b in load_bundles():
+        print(f"bundle {b.id}: {b.name}, {_human_size(b.size_bytes(entries))}: {', '.join(b.models)}")
     return 0
 
 
 def cmd_models_download(args: argparse.Namespace) -> int:
     from albumgen_desktop.models.download import download_model
-    from albumgen_desktop.models.manifest import find_model
+    from albumgen_desktop.models.manifest import find_model, load_bundles
 
-    entry = find_model(args.model_id)
-    print(
-        f"{entry.id}: {entry.repo}@{entry.revision[:12]}, {_human_size(entry.size_bytes)}, licence {entry.license.name}",
-        file=sys.stderr,
-    )
-    print(f"  {entry.license.summary}", file=sys.stderr)
-    shown = {"pct": -1}
+    bundle = next((b for b in load_bundles() if b.id == args.model_id), None)
+    if bundle is not None:
+        entries = [e for e in bundle.entries() if not e.is_installed()]
+        print(f"{bundle.name}: {_human_size(bundle.size_bytes())} in all, {len(entries)} to download", file=sys.stderr)
+    else:
+        entries = [find_model(args.model_id)]
+    for entry in entries:
+        print(
+            f"{entry.id}: {entry.repo}@{entry.revision[:12]}, {_human_size(entry.size_bytes)}, "
+            f"licence {entry.license.name}",
+            file=sys.stderr,
+        )
+        print(f"  {entry.license.summary}", file=sys.stderr)
+        shown = {"pct": -1}
 
-    def report(p) -> None:  # noqa: ANN001
-        pct = int(100 * p.done / max(1, p.total))
-        if pct != shown["pct"]:
-            shown["pct"] = pct
-            print(f"\r  {pct:3d}%  {p.filename}", end="", file=sys.stderr, flush=True)
+        def report(p, shown=shown) -> None:  # noqa: ANN001
+            pct = int(100 * p.done / max(1, p.total))
+            if pct != shown["pct"]:
+                shown["pct"] = pct
+                print(f"\r  {pct:3d}%  {p.filename}", end="", file=sys.stderr, flush=True)
 
-    snapshot = download_model(entry, on_progress=report)
-    print(f"\n{entry.id} is in {snapshot}", file=sys.stderr)
+        snapshot = download_model(entry, on_progress=report)
+        print(f"\n{entry.id} is in {snapshot} (commit {snapshot.name})", file=sys.stderr)
     return 0
 
 

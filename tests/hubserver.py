@@ -53,12 +53,19 @@ class Hub:
                 repo, _rev, filename = m.groups()
                 return filename, hub.files.get((repo, filename))
 
-            def _headers(self, filename: str, body: bytes, status: int = 200, extra: dict | None = None) -> None:
+            def _headers(
+                self,
+                filename: str,
+                body: bytes,
+                status: int = 200,
+                extra: dict | None = None,
+                full: bytes | None = None,
+            ) -> None:
                 self.send_response(status)
                 self.send_header("X-Repo-Commit", COMMIT)
                 self.send_header(
                     "ETag",
-                    '"' + hashlib.sha256(hub.files[next(k for k in hub.files if k[1] == filename)]).hexdigest() + '"',
+                    '"' + hashlib.sha256(body if full is None else full).hexdigest() + '"',
                 )
                 self.send_header("Accept-Ranges", "bytes")
                 self.send_header("Content-Length", str(len(body)))
@@ -95,6 +102,7 @@ class Hub:
                 if hub.fail_next.get(filename, 0) > 0:
                     hub.fail_next[filename] -= 1
                     return self._refuse(503)
+                original = content  # the ETag names the true bytes, as the hub's LFS sha256 does
                 if filename in hub.corrupt_next:
                     hub.corrupt_next.discard(filename)
                     content = bytes(b ^ 0xFF for b in content)
@@ -102,10 +110,14 @@ class Hub:
                 body = content[start:]
                 if start:
                     self._headers(
-                        filename, body, 206, {"Content-Range": f"bytes {start}-{len(content) - 1}/{len(content)}"}
+                        filename,
+                        body,
+                        206,
+                        {"Content-Range": f"bytes {start}-{len(content) - 1}/{len(content)}"},
+                        full=original,
                     )
                 else:
-                    self._headers(filename, body)
+                    self._headers(filename, body, full=original)
                 self.wfile.write(body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

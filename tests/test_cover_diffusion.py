@@ -95,7 +95,9 @@ def test_one_step_img2img_runs_exactly_one_step(strength: float, expected: int) 
 
 def test_multi_step_model_sends_previews_and_cancels_within_a_step(multi_step_folder: Path, tmp_path: Path) -> None:
     taesd = tiny_diffusion.build_tiny_taesd(tmp_path / "taesd")
-    engine = CoverDiffusionEngine.load(multi_step_folder, ModelDefaults(4, 7.5, 128), preview_folder=taesd)
+    engine = CoverDiffusionEngine.load(
+        multi_step_folder, ModelDefaults(4, 7.5, 128), preview_folder=taesd, variant="fp16"
+    )
     seen: list[tuple[int, int, object]] = []
     engine.generate(DiffusionRequest("a bright cover", negative_prompt="blurry"), on_step=lambda *a: seen.append(a))
     assert [(s, n) for s, n, _ in seen] == [(1, 4), (2, 4), (3, 4), (4, 4)]
@@ -114,7 +116,7 @@ def test_multi_step_model_sends_previews_and_cancels_within_a_step(multi_step_fo
 
 
 def test_preview_without_taesd_uses_the_linear_latent_map(multi_step_folder: Path) -> None:
-    engine = CoverDiffusionEngine.load(multi_step_folder, ModelDefaults(2, 7.5, 128))
+    engine = CoverDiffusionEngine.load(multi_step_folder, ModelDefaults(2, 7.5, 128), variant="fp16")
     import torch
 
     preview = engine.preview(torch.randn(1, 4, 16, 16))

@@ -164,3 +164,24 @@ def test_optional_files_are_fetched_when_present_and_skipped_when_absent(hub: Hu
     assert (snapshot / "chat_template.json").is_file()
     assert not (snapshot / "x.txt").exists()
     assert verify_model(entry) == []
+
+
+def test_cli_downloads_a_bundle_and_lists_resolved_commits(hub: Hub, monkeypatch, capsys) -> None:
+    from albumgen_desktop.models import download
+    from albumgen_desktop.models.manifest import find_bundle
+    from tests.hubserver import COMMIT
+
+    bundle = find_bundle("cpu-starter")
+    for entry in bundle.entries():
+        for name in entry.files:
+            hub.files[(entry.repo, name)] = f"{entry.id}/{name}".encode() * 10
+    monkeypatch.setattr(download, "check_disk_space", lambda entry, folder=None: None)  # real sizes are GBs
+    assert main(["models", "download", "cpu-starter"]) == 0
+    err = capsys.readouterr().err
+    assert "CPU starter" in err and "3 to download" in err
+    assert all(e.is_installed() for e in bundle.entries())
+    assert main(["models", "list", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["sdxs-512"]["resolved_commit"] == COMMIT and rows["sd15"]["resolved_commit"] is None
+    assert main(["models", "download", "cpu-starter"]) == 0  # nothing left to fetch
+    assert "0 to download" in capsys.readouterr().err

@@ -17,6 +17,16 @@ from albumgen_desktop.app.window import MainWindow  # noqa: E402
 from albumgen_desktop.io.metadata import read_recipe  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _dialogs_never_block(monkeypatch):
+    """A message box nobody expected would wait forever offscreen: record it and fail instead."""
+    seen: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: seen.append(text))
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a: seen.append(text))
+    yield
+    assert not seen, f"unexpected dialog: {seen}"
+
+
 @pytest.fixture
 def window(qtbot, tmp_path: Path):
     from PySide6.QtCore import QSettings
@@ -218,3 +228,141 @@ def test_streamed_music_plays_while_it_generates_and_memory_can_be_freed(
     window.free_models()
     _wait_idle(qtbot, window)
     assert not music._engine_cache
+
+
+def test_diffusion_cover_with_live_previews_variations_and_typography(window: MainWindow, qtbot) -> None:
+    """A tiny multi-step SD pipeline from the model cache: previews arrive while it runs."""
+    from albumgen_desktop.models.manifest import find_model
+    from albumgen_desktop.models.tiny import install_tiny
+
+    install_tiny(find_model("sd15"))
+    install_tiny(find_model("taesd"))
+    window.settings.set("cover_model", "sd15")
+    previews: list[object] = []
+    window.worker.worker.preview.connect(lambda job, image, fraction: previews.append(image))
+    window.cover_engine.setCurrentText("diffusion")
+    window.variations.setValue(2)
+    window.typography.setChecked(True)
+    window.title_edit.setText("Night Drive")
+    window.generate_cover()
+    assert window.cancel_button.isEnabled()
+    _wait_idle(qtbot, window)
+    assert len(previews) >= 2 and not window.cover_preview.pixmap().isNull()
+    recipes = [r.recipe for r in window.results]
+    assert [r.engine for r in recipes] == ["diffusion", "diffusion"]
+    assert [r.seed for r in recipes] == [0, 1] and recipes[0].model.id == "sd15"
+    assert recipes[0].params["typography"] is True
+    assert all(r.history_path.is_file() for r in window.results)
+
+
+def test_folder_drop_fills_the_library_and_analysis_shows_the_neighbours(
+    window: MainWindow, qtbot, tmp_path: Path
+) -> None:
+    from tests.test_library import make_tagged_folder
+
+    make_tagged_folder(tmp_path / "music", 8)
+    window.open_path(tmp_path / "music")  # as a dropped folder
+    _wait_idle(qtbot, window)
+    dialog = window.library_dialog
+    assert dialog is not None and dialog.albums.count() == 8
+    assert "8 added" in window.status.text()
+    cover = tmp_path / "cover.png"
+    Image.new("RGB", (120, 120), (30, 160, 90)).save(cover)
+    window.open_path(cover)
+    _wait_idle(qtbot, window)
+    assert "Nearest albums in your library (k=5)" in window.evidence.text()
+    assert sum(dialog.albums.item(i).text().startswith("★") for i in range(dialog.albums.count())) == 5
+    dialog.albums.item(0).setSelected(True)
+    dialog.remove_selected()
+    assert dialog.albums.count() == 7
+
+
+def test_model_manager_downloads_from_a_local_hub_and_removes(
+    window: MainWindow, qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    import huggingface_hub.constants
+
+    from albumgen_desktop.models.manifest import find_model
+    from albumgen_desktop.models.tiny_diffusion import build_tiny_taesd
+    from tests.hubserver import Hub
+
+    folder = build_tiny_taesd(tmp_path / "taesd")
+    hub = Hub()
+    for name in ("config.json", "diffusion_pytorch_model.safetensors"):
+        hub.files[("madebyollin/taesd", name)] = (folder / name).read_bytes()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    try:
+        window.show_models()
+        manager = window.models_dialog
+        ids = [manager.table.item(r, 0).text() for r in range(manager.table.rowCount())]
+        assert "taesd" in ids and "MIT" in manager.table.item(ids.index("taesd"), 3).text()
+        assert "GB" in manager.bundle.currentText()
+        manager.table.selectRow(ids.index("taesd"))
+        manager.start_selected()
+        qtbot.waitUntil(lambda: manager._job is None, timeout=30_000)
+        assert find_model("taesd").is_installed()
+        assert "installed" in manager.table.item(ids.index("taesd"), 4).text()
+        manager.verify_selected()
+        assert "taesd: OK" in manager.detail.text()
+        monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+        manager.remove_selected()
+        _wait_idle(qtbot, window)
+        assert not find_model("taesd").is_installed()
+    finally:
+        hub.close()
+
+
+def test_first_launch_offer_is_made_once(window: MainWindow, monkeypatch) -> None:
+    from albumgen_desktop.app import models_dialog
+
+    shown: list[str] = []
+
+    def fake_exec(dialog) -> int:  # noqa: ANN001
+        shown.append(dialog.chosen_bundle())
+        return 0  # "Use the sketch engines for now"
+
+    monkeypatch.setattr(models_dialog.FirstLaunchDialog, "exec", fake_exec)
+    models_dialog.offer_first_launch(window)
+    models_dialog.offer_first_launch(window)
+    assert shown == ["cpu-starter"]
+    assert window.models_dialog is None
+
+
+def test_playhead_follows_and_seeks(window: MainWindow, qtbot, monkeypatch) -> None:
+    from albumgen_desktop.app.player import Player
+
+    monkeypatch.setattr(Player, "available", property(lambda self: True))
+
+    class FakeStream:
+        def __init__(self, **kwargs) -> None:  # noqa: ANN003
+            self.callback = kwargs["callback"]
+
+        def start(self) -> None:
+            out = np.zeros((8000, 1), dtype=np.float32)
+            self.callback(out, 8000, None, None)  # a quarter of a second "played"
+
+        def stop(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    class FakeSd:
+        OutputStream = FakeStream
+
+    window.player._sd = FakeSd()
+    window.engine.setCurrentText("sketch")
+    window.duration.setValue(4.0)
+    window.play_button.setEnabled(True)
+    window.generate()
+    _wait_idle(qtbot, window)
+    window.play_selected()
+    qtbot.waitUntil(lambda: window.playhead.value() > 0, timeout=5000)
+    assert window.play_time.text().startswith("0:00 / 0:04")
+    window.playhead.setValue(500)
+    window._seek()
+    assert abs(window.player.position_s - 2.0) < 0.01
+    window.stop_playback()
+    assert not window._playhead_timer.isActive()

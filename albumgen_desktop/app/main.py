@@ -29,4 +29,9 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["ALBUMGEN_THREADS"] = str(settings.get("threads"))  # read when torch is first set up
     window = MainWindow(history_dir(), settings)
     window.show()
+    from PySide6.QtCore import QTimer
+
+    from albumgen_desktop.app.models_dialog import offer_first_launch
+
+    QTimer.singleShot(300, lambda: offer_first_launch(window))  # after the window is on screen
     return app.exec()

@@ -38,12 +38,25 @@ class Player:
     def position_s(self) -> float:
         return self._pos / self.rate
 
-    def play(self, samples: np.ndarray, rate: int) -> None:
+    @property
+    def duration_s(self) -> float:
+        return len(self._buffer) / self.rate
+
+    @property
+    def playing(self) -> bool:
+        return self._stream is not None and self._pos < len(self._buffer)
+
+    def seek(self, seconds: float) -> None:
+        """Jump to ``seconds`` (clamped to what is buffered); playback goes on from there."""
+        with self._lock:
+            self._pos = int(min(max(0.0, seconds), self.duration_s) * self.rate)
+
+    def play(self, samples: np.ndarray, rate: int, start_s: float = 0.0) -> None:
         self.stop()
         with self._lock:
             self._buffer = np.ascontiguousarray(samples, dtype=np.float32)
-            self._pos = 0
             self.rate = rate
+            self._pos = int(min(max(0.0, start_s), len(self._buffer) / rate) * rate)
         if not self.available:
             return
         self._stream = self._sd.OutputStream(samplerate=rate, channels=1, dtype="float32", callback=self._callback)

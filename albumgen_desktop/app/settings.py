@@ -20,7 +20,10 @@ from PySide6.QtWidgets import (
 
 from albumgen_desktop.models.device import PRECISIONS
 
-DEFAULTS = {"precision": "auto", "threads": 0, "engine": "auto", "export_dir": str(Path.home())}
+DEFAULTS = {
+    "precision": "auto", "threads": 0, "engine": "auto", "export_dir": str(Path.home()), "first_launch_done": 0,
+    "cover_model": "auto",
+}  # fmt: skip
 
 
 class Settings:
@@ -54,6 +57,12 @@ class SettingsDialog(QDialog):
         self.engine = QComboBox()
         self.engine.addItems(["auto", "sketch", "musicgen"])
         self.engine.setCurrentText(settings.get("engine"))
+        from albumgen_desktop.models.manifest import load_manifest
+
+        self.cover_model = QComboBox()
+        self.cover_model.addItems(["auto"] + [e.id for e in load_manifest() if e.role in ("cover", "cover-quality")])
+        self.cover_model.setCurrentText(settings.get("cover_model"))
+        self.cover_model.setToolTip("auto: the quality model on a CUDA GPU when it is downloaded, else the CPU model")
         self.export_dir = QLineEdit(settings.get("export_dir"))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
@@ -64,6 +73,7 @@ class SettingsDialog(QDialog):
         form.addRow("Precision", self.precision)
         form.addRow("Threads", self.threads)
         form.addRow("Default music engine", self.engine)
+        form.addRow("Cover model", self.cover_model)
         form.addRow("Export folder", row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -79,5 +89,6 @@ class SettingsDialog(QDialog):
         self.settings.set("precision", self.precision.currentText())
         self.settings.set("threads", self.threads.value())
         self.settings.set("engine", self.engine.currentText())
+        self.settings.set("cover_model", self.cover_model.currentText())
         self.settings.set("export_dir", self.export_dir.text())
         super().accept()

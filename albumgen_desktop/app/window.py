@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSlider,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -64,7 +66,10 @@ class DropArea(QLabel):
     """Accepts images, audio and AlbumGen exports; shows the cover or a waveform."""
 
     def __init__(self, on_path) -> None:  # noqa: ANN001
-        super().__init__("Drop a cover, a track or an AlbumGen export here\n(or use File ▸ Open…)")
+        super().__init__(
+            "Drop a cover, a track or an AlbumGen export here\n(or use File ▸ Open…)\n\n"
+            "Drop a music folder to add it to your reference library"
+        )
         self.on_path = on_path
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumSize(260, 260)
@@ -117,6 +122,10 @@ class MainWindow(QMainWindow):
         self.worker.worker.cancelled.connect(self._job_cancelled)
         self.worker.worker.progress.connect(self._job_progress)
         self.worker.worker.chunk.connect(self._job_chunk)
+        self.worker.worker.preview.connect(self._job_preview)
+        self._callbacks: dict[int, tuple] = {}
+        self.library_dialog = None
+        self.models_dialog = None
         self.player = Player()
         self.jobs: dict[int, str] = {}
         self.results: list[Result] = []
@@ -164,6 +173,25 @@ class MainWindow(QMainWindow):
         self.cover_button.clicked.connect(self.generate_cover)
         self.cover_preview = QLabel()
         self.cover_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cover_preview.setAccessibleName("cover preview")
+        self.cover_engine = QComboBox()
+        self.cover_engine.addItems(["auto", "sketch", "diffusion"])
+        self.cover_engine.setAccessibleName("cover engine")
+        self.cover_engine.setToolTip("auto: the diffusion model when it is downloaded, else the instant sketch painter")
+        self.reference_path: Path | None = None
+        self.reference_button = QPushButton("Reference image…")
+        self.reference_button.setToolTip("Start the cover from this picture (img2img); click again to clear it")
+        self.reference_button.clicked.connect(self._choose_reference)
+        self.strength = QDoubleSpinBox()
+        self.strength.setRange(0.05, 1.0)
+        self.strength.setSingleStep(0.05)
+        self.strength.setValue(0.6)
+        self.strength.setToolTip("How far the cover may move away from the reference image (1 = ignore it)")
+        self.typography = QCheckBox("Set the title on the cover")
+        self.typography.setToolTip("Sketch covers always carry the title; for diffusion covers it is your choice")
+        self.variations = QSpinBox()
+        self.variations.setRange(1, 8)
+        self.variations.setToolTip("How many takes to make from one recipe (seed, seed+1, ...)")
         self.generate_button = QPushButton("Generate music")
         self.generate_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.generate_button.clicked.connect(self.generate)
@@ -180,7 +208,7 @@ class MainWindow(QMainWindow):
         self.play_button.setShortcut(QKeySequence("Space"))
         self.play_button.clicked.connect(self.play_selected)
         self.stop_button = QPushButton("Stop")
-        self.stop_button.clicked.connect(self.player.stop)
+        self.stop_button.clicked.connect(self.stop_playback)
         self.export_button = QPushButton("Export…")
         self.export_button.setShortcut(QKeySequence("Ctrl+E"))
         self.export_button.clicked.connect(self.export_selected)
@@ -192,6 +220,15 @@ class MainWindow(QMainWindow):
         self.delete_button = QPushButton("Delete")
         self.delete_button.setShortcut(QKeySequence.StandardKey.Delete)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.playhead = QSlider(Qt.Orientation.Horizontal)
+        self.playhead.setRange(0, 1000)
+        self.playhead.setAccessibleName("playhead")
+        self.playhead.setToolTip("Where playback is; drag to jump")
+        self.playhead.sliderReleased.connect(self._seek)
+        self.play_time = QLabel("0:00 / 0:00")
+        self._playhead_timer = QTimer(self)
+        self._playhead_timer.setInterval(100)
+        self._playhead_timer.timeout.connect(self._update_playhead)
         self.player_note = QLabel(self.player.reason)
         self.player_note.setWordWrap(True)
         if not self.player.available:
@@ -228,6 +265,14 @@ class MainWindow(QMainWindow):
         seed_row.addWidget(dice)
         form.addRow("Seed", seed_row)
         form.addRow("Title", self.title_edit)
+        form.addRow("Variations", self.variations)
+        form.addRow("Cover engine", self.cover_engine)
+        ref_row = QHBoxLayout()
+        ref_row.addWidget(self.reference_button, 1)
+        ref_row.addWidget(QLabel("strength"))
+        ref_row.addWidget(self.strength)
+        form.addRow("Reference", ref_row)
+        form.addRow("", self.typography)
         right.addLayout(form)
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button)
@@ -249,6 +294,10 @@ class MainWindow(QMainWindow):
         ):
             actions.addWidget(b)
         right.addLayout(actions)
+        seek_row = QHBoxLayout()
+        seek_row.addWidget(self.playhead, 1)
+        seek_row.addWidget(self.play_time)
+        right.addLayout(seek_row)
         right.addWidget(self.player_note)
         splitter = QSplitter()
         for layout in (left, None, right):
@@ -277,6 +326,54 @@ class MainWindow(QMainWindow):
                 action.setShortcut(shortcut)
             action.triggered.connect(slot)
             menu.addAction(action)
+        library = self.menuBar().addMenu("&Library")
+        action = QAction("&Reference library…", self)
+        action.setShortcut(QKeySequence("Ctrl+L"))
+        action.triggered.connect(self.show_library)
+        library.addAction(action)
+        models = self.menuBar().addMenu("&Models")
+        action = QAction("&Model manager…", self)
+        action.setShortcut(QKeySequence("Ctrl+M"))
+        action.triggered.connect(self.show_models)
+        models.addAction(action)
+
+    def show_library(self) -> None:
+        from albumgen_desktop.app.library_panel import LibraryDialog
+
+        if self.library_dialog is None:
+            self.library_dialog = LibraryDialog(self)
+        self.library_dialog.show()
+        self.library_dialog.raise_()
+        self.library_dialog.refresh()
+
+    def show_models(self) -> None:
+        from albumgen_desktop.app.models_dialog import ModelManagerDialog
+
+        if self.models_dialog is None:
+            self.models_dialog = ModelManagerDialog(self)
+        self.models_dialog.show()
+        self.models_dialog.raise_()
+        self.models_dialog.refresh()
+
+    def run_job(self, kind: str, job, on_done=None, on_progress=None, on_fail=None) -> int:  # noqa: ANN001
+        """Run ``job`` on the worker; the callbacks run on the GUI thread."""
+        job_id = self.worker.submit(job)
+        self.jobs[job_id] = kind
+        self._callbacks[job_id] = (on_done, on_progress, on_fail)
+        return job_id
+
+    def _choose_reference(self) -> None:
+        if self.reference_path is not None:
+            self.reference_path = None
+            self.reference_button.setText("Reference image…")
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Reference image", "", "Images (*.png *.jpg *.jpeg *.webp)")
+        if path:
+            self.set_reference(Path(path))
+
+    def set_reference(self, path: Path | None) -> None:
+        self.reference_path = path
+        self.reference_button.setText(f"✕ {path.name}" if path else "Reference image…")
 
     def paste(self) -> None:
         """Clipboard: a copied file is opened; a copied picture is saved to the history folder and analysed."""
@@ -346,6 +443,10 @@ class MainWindow(QMainWindow):
     def open_path(self, path: Path) -> None:
         from albumgen_desktop.services.analyze import analyze_file
 
+        if path.is_dir():
+            self.show_library()
+            self.library_dialog.import_path(path)
+            return
         self.status.setText(f"Analysing {path.name}…")
         self._submit("analyse", lambda report, token: (path, analyze_file(path)))
 
@@ -364,8 +465,18 @@ class MainWindow(QMainWindow):
             self.prompt.setPlainText(analysis.recipe.prompt)
         notes = [*analysis.warnings]
         for item in analysis.evidence:
-            if item.get("type") == "clap_genres":
-                notes.append("CLAP genres: " + ", ".join(f"{g} {p:.0%}" for g, p in item["top"]))
+            if item.get("type") in ("clap_genres", "clip_genres"):
+                who = "CLAP" if item["type"] == "clap_genres" else "CLIP"
+                notes.append(f"{who} genres: " + ", ".join(f"{g} {p:.0%}" for g, p in item["top"]))
+            elif item.get("type") == "neighbours":
+                notes.append(f"Nearest albums in your library (k={item['k']}):")
+                for a in item["albums"]:
+                    who = f"{a['artist']} — {a['title']}" if a["artist"] else a["title"]
+                    notes.append(f"  • {who} ({a['genre'] or 'no genre'}), similarity {a['similarity']:.2f}")
+                if self.library_dialog is not None:
+                    self.library_dialog.highlight([a["id"] for a in item["albums"]])
+            elif item.get("type") == "vlm":
+                notes.append(f"Features written by {item['model']} (constrained JSON)")
         self.evidence.setText("\n".join(notes))
         self.status.setText(f"{path.name}: analysed ({analysis.kind}).")
 
@@ -382,6 +493,7 @@ class MainWindow(QMainWindow):
             seed=self.seed.value(),
             engine=self.engine.currentText(),
             precision=self.settings.get("precision"),
+            variations=self.variations.value(),
         )
         self.generate_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -393,14 +505,33 @@ class MainWindow(QMainWindow):
     def generate_cover(self) -> None:
         from albumgen_desktop.services.cover import CoverJob, generate_cover
 
+        reference = None
+        if self.reference_path is not None:
+            from albumgen_desktop.core.errors import AlbumGenError
+            from albumgen_desktop.io.images import load_image
+
+            try:
+                reference = load_image(self.reference_path)
+            except AlbumGenError as exc:
+                QMessageBox.warning(self, "AlbumGen", f"The reference image cannot be used:\n\n{exc}")
+                return
         job = CoverJob(
             features=self.features_panel.features(),
             title=self.title_edit.text(),
             seed=self.seed.value(),
-            engine="sketch",
+            engine=self.cover_engine.currentText(),
+            reference=reference,
+            strength=self.strength.value(),
+            typography=True if self.typography.isChecked() else None,
+            variations=self.variations.value(),
+            precision=self.settings.get("precision"),
+            model_id=None if self.settings.get("cover_model") == "auto" else self.settings.get("cover_model"),
         )
         self.cover_button.setEnabled(False)
-        self.status.setText("Painting a cover…")
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self._started = time.monotonic()
+        self.status.setText("Making a cover…")
         self._submit("cover", lambda report, token: generate_cover(job, on_progress=report, cancel=token))
 
     def _submit(self, kind: str, job) -> None:  # noqa: ANN001
@@ -408,7 +539,11 @@ class MainWindow(QMainWindow):
         self.jobs[job_id] = kind
 
     def _job_progress(self, job_id: int, fraction: float, message: str) -> None:
-        if self.jobs.get(job_id) != "music":
+        callbacks = self._callbacks.get(job_id)
+        if callbacks is not None and callbacks[1] is not None:
+            callbacks[1](fraction, message)
+            return
+        if self.jobs.get(job_id) not in ("music", "cover"):
             return
         self.progress.setValue(int(100 * fraction))
         elapsed = time.monotonic() - self._started
@@ -425,12 +560,25 @@ class MainWindow(QMainWindow):
         if self._streaming_job != job_id:
             self._streaming_job = job_id
             self.player.play(piece[0], STREAM_SAMPLE_RATE)
+            self._playhead_timer.start()
         else:
             self.player.append(piece[0])
+
+    def _job_preview(self, job_id: int, image, fraction: float) -> None:  # noqa: ANN001
+        """A diffusion step's decoded latents: show the cover taking shape."""
+        from PIL.ImageQt import ImageQt
+
+        if self.jobs.get(job_id) == "cover":
+            self.cover_preview.setPixmap(QPixmap.fromImage(ImageQt(image.convert("RGB").resize((260, 260)))))
 
     def _job_finished(self, job_id: int, result) -> None:  # noqa: ANN001
         kind = self.jobs.pop(job_id, "")
         self.worker.tokens.pop(job_id, None)
+        callbacks = self._callbacks.pop(job_id, None)
+        if callbacks is not None:
+            if callbacks[0] is not None:
+                callbacks[0](result)
+            return
         if kind == "analyse":
             self._show_analysis(*result)
         elif kind == "music":
@@ -468,14 +616,21 @@ class MainWindow(QMainWindow):
         from PIL.ImageQt import ImageQt
 
         self.cover_button.setEnabled(True)
-        label = f"cover · {result.recipe.title or 'untitled'} · seed {result.recipe.seed}"
-        self._keep(Result(result.recipe, None, image=result.image), label)
+        self.cancel_button.setEnabled(False)
+        self.progress.setValue(100)
+        for image, recipe in zip(result.images, result.recipes, strict=True):
+            label = f"cover · {recipe.engine} · {recipe.title or 'untitled'} · seed {recipe.seed}"
+            self._keep(Result(recipe, None, image=image), label)
         self.cover_preview.setPixmap(QPixmap.fromImage(ImageQt(result.image.resize((260, 260)))))
         self.status.setText("Done. " + " ".join(result.notices))
 
     def _job_failed(self, job_id: int, message: str) -> None:
         kind = self.jobs.pop(job_id, "")
         self.worker.tokens.pop(job_id, None)
+        callbacks = self._callbacks.pop(job_id, None)
+        if callbacks is not None and callbacks[2] is not None:
+            callbacks[2](message)
+            return
         self.generate_button.setEnabled(True)
         self.cover_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
@@ -485,11 +640,24 @@ class MainWindow(QMainWindow):
         )
 
     def _job_cancelled(self, job_id: int, partial) -> None:  # noqa: ANN001
-        self.jobs.pop(job_id, None)
+        kind = self.jobs.pop(job_id, None)
         self.worker.tokens.pop(job_id, None)
+        callbacks = self._callbacks.pop(job_id, None)
+        if callbacks is not None:
+            if callbacks[2] is not None:
+                callbacks[2]("Cancelled.")
+            return
         self.generate_button.setEnabled(True)
+        self.cover_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        if kind == "cover" and partial:
+            for image in partial:  # finished variations are kept
+                self._keep(Result(self._partial_recipe(), None, image=image), "cover · kept after cancel")
         self.status.setText("Cancelled.")
+
+    def _partial_recipe(self) -> Recipe:
+        return Recipe(kind="cover", features=self.features_panel.features(), prompt="", engine="diffusion",
+                      title=self.title_edit.text(), seed=self.seed.value())  # fmt: skip
 
     # --- results ----------------------------------------------------------------------------
 
@@ -497,10 +665,27 @@ class MainWindow(QMainWindow):
         row = self.result_list.currentRow()
         return self.results[row] if 0 <= row < len(self.results) else None
 
+    def stop_playback(self) -> None:
+        self.player.stop()
+        self._playhead_timer.stop()
+
     def play_selected(self) -> None:
         result = self._selected()
         if result is not None and result.audio is not None and self.player.available:
             self.player.play(result.audio, result.rate)
+            self._playhead_timer.start()
+
+    def _update_playhead(self) -> None:
+        total = self.player.duration_s
+        pos = self.player.position_s
+        if not self.playhead.isSliderDown():
+            self.playhead.setValue(int(1000 * pos / total) if total else 0)
+        self.play_time.setText(f"{int(pos) // 60}:{int(pos) % 60:02d} / {int(total) // 60}:{int(total) % 60:02d}")
+        if not self.player.playing:
+            self._playhead_timer.stop()
+
+    def _seek(self) -> None:
+        self.player.seek(self.playhead.value() / 1000 * self.player.duration_s)
 
     def use_selected_recipe(self) -> None:
         result = self._selected()
@@ -556,6 +741,11 @@ class MainWindow(QMainWindow):
         return path
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        self._playhead_timer.stop()
         self.player.stop()
+        if self.models_dialog is not None:
+            self.models_dialog.shutdown()
+        if self.library_dialog is not None:
+            self.library_dialog.close()
         self.worker.shutdown()
         super().closeEvent(event)

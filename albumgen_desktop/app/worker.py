@@ -19,6 +19,7 @@ class Worker(QObject):
 
     progress = Signal(int, float, str)  # job id, fraction, message
     chunk = Signal(int, object, float)  # job id, audio piece (variations, samples), fraction
+    preview = Signal(int, object, float)  # job id, preview image (PIL), fraction
     finished = Signal(int, object)  # job id, result
     failed = Signal(int, str)  # job id, message for a person
     cancelled = Signal(int, object)  # job id, partial result or None
@@ -33,6 +34,8 @@ class Worker(QObject):
         def report(p: Progress) -> None:
             if p.payload is not None and hasattr(p.payload, "shape"):
                 self.chunk.emit(job_id, p.payload, p.fraction)
+            elif p.payload is not None and hasattr(p.payload, "getbbox"):
+                self.preview.emit(job_id, p.payload, p.fraction)
             self.progress.emit(job_id, p.fraction, p.message)
 
         try:

@@ -91,6 +91,7 @@ class ClipAnalyser:
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         self.model_id = model_id
         self.model = model_id  # the library keys vectors by this name
         placement = choose_placement("auto" if precision == "int8" else precision, device)
@@ -105,13 +106,30 @@ class ClipAnalyser:
     def _text(self, prompts: tuple[str, ...]) -> np.ndarray:
         """The unit-length mean of the prompts' unit text embeddings."""
         if prompts not in self._text_cache:
-            torch = self._torch
-            inputs = self.processor(text=list(prompts), return_tensors="pt", padding=True, truncation=True)
+            self._embed_prompt_sets([prompts])
+        return self._text_cache[prompts]
+
+    def _embed_prompt_sets(self, sets: list[tuple[str, ...]], batch: int = 96) -> None:
+        """Embed many prompt ensembles in a few batched forward passes (once per model)."""
+        torch = self._torch
+        flat = [p for s in sets for p in s]
+        rows = []
+        for start in range(0, len(flat), batch):
+            inputs = self.processor(
+                text=flat[start : start + batch], return_tensors="pt", padding=True, truncation=True
+            )
             with torch.inference_mode():
                 emb = self._as_tensor(self.clip.get_text_features(**inputs.to(self.placement.device)))
-            emb = torch.nn.functional.normalize(emb.float(), dim=-1).mean(0)
-            self._text_cache[prompts] = torch.nn.functional.normalize(emb, dim=0).cpu().numpy()
-        return self._text_cache[prompts]
+            rows.append(torch.nn.functional.normalize(emb.float(), dim=-1))
+        emb = torch.cat(rows)
+        at = 0
+        for s in sets:
+            mean = emb[at : at + len(s)].mean(0)
+            self._text_cache[s] = torch.nn.functional.normalize(mean, dim=0).cpu().numpy()
+            at += len(s)
+
+    def _genre_sets(self) -> list[tuple[str, ...]]:
+        return [tuple(t.format(g) for t in GENRE_TEMPLATES) for g in GENRES]
 
     @staticmethod
     def _as_tensor(out):  # noqa: ANN001, ANN205 - transformers 5 may wrap features in an output object
@@ -135,13 +153,17 @@ class ClipAnalyser:
     def zero_shot(self, image_embedding: np.ndarray) -> ZeroShot:
         e = np.asarray(image_embedding, dtype=np.float32).ravel()
         scale = self.logit_scale
+        wanted = [s for pair in AXES.values() for s in pair] + self._genre_sets()
+        missing = [s for s in wanted if s not in self._text_cache]
+        if missing:
+            self._embed_prompt_sets(missing)
         values, confidence = {}, {}
         for name, (pos, neg) in AXES.items():
             logits = scale * np.array([self._text(pos) @ e, self._text(neg) @ e])
             p = float(_softmax(logits)[0])
             values[name] = p
             confidence[name] = min(0.85, 0.35 + abs(p - 0.5))
-        genre_texts = np.stack([self._text(tuple(t.format(g) for t in GENRE_TEMPLATES)) for g in GENRES])
+        genre_texts = np.stack([self._text(s) for s in self._genre_sets()])
         probs = _softmax(scale * (genre_texts @ e))
         order = np.argsort(-probs)[:5]
         top = [(GENRES[i], float(probs[i])) for i in order]

@@ -37,6 +37,7 @@ class Neighbour:
         return {
             "id": self.album.id, "title": self.album.title, "artist": self.album.artist,
             "genre": self.album.genre, "similarity": round(self.similarity, 4), "weight": round(self.weight, 4),
+            "features": self.album.features.to_dict(),
         }  # fmt: skip
 
 

@@ -219,6 +219,7 @@ def _diffusion_builders() -> dict:
 BUILDERS = {
     "clap-music": build_tiny_clap,
     "clip-b32": build_tiny_clip,
+    "smolvlm-256m": lambda out_dir, seed=0: build_tiny_vlm(out_dir, seed),
     "musicgen-small": build_tiny_musicgen,
     "musicgen-melody": build_tiny_musicgen_melody,
 }
@@ -235,3 +236,85 @@ def install_tiny(entry: ModelEntry, revision: str = "tiny0000") -> Path:
     refs.mkdir(parents=True, exist_ok=True)
     (refs / "main").write_text(revision)
     return snapshot
+
+
+VLM_CHAT_TEMPLATE = (
+    "{% for message in messages %}{{ message['role'] | capitalize }}:"
+    "{% for c in message['content'] %}{% if c['type'] == 'image' %}<image>{% else %}{{ c['text'] }}{% endif %}"
+    "{% endfor %}<end_of_utterance>\n{% endfor %}{% if add_generation_prompt %}Assistant:{% endif %}"
+)
+
+
+def _vlm_tokenizer():  # noqa: ANN202
+    """A byte-level BPE trained on sample outputs of the Features grammar plus some prose,
+    with the special tokens SmolVLM's processor expects."""
+    import random
+
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import PreTrainedTokenizerFast
+
+    from albumgen_desktop.engines.json_grammar import Grammar, features_pieces
+
+    grammar = Grammar(features_pieces())
+    rng = random.Random(0)
+    corpus = list(_TOKENIZER_CORPUS) * 4
+    for _ in range(40):
+        states, text = grammar.start(), ""
+        while not grammar.is_complete(states):
+            ch = rng.choice(sorted(grammar.next_chars(states)))
+            text += ch
+            states = grammar.advance(states, ch)
+        corpus.append(text)
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(corpus, vocab_size=700, min_frequency=2, special_tokens=["<|endoftext|>", "<pad>"],
+                            show_progress=False)  # fmt: skip
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=bpe._tokenizer, eos_token="<|endoftext|>", bos_token="<|endoftext|>", pad_token="<pad>",
+        unk_token="<|endoftext|>", model_max_length=2048, padding_side="left",
+    )  # fmt: skip
+    extra = ["<fake_token_around_image>", "<image>", "<end_of_utterance>", "<global-img>"]
+    extra += [f"<row_{i + 1}_col_{j + 1}>" for i in range(6) for j in range(6)]
+    tokenizer.add_special_tokens({"additional_special_tokens": extra})
+    return tokenizer
+
+
+def build_tiny_vlm(out_dir: Path, seed: int = 0) -> Path:
+    """An Idefics3 (SmolVLM's architecture) at toy size: SigLIP-style vision tower,
+    pixel-shuffle connector and a Llama text model, with its processor."""
+    import torch
+    from transformers import Idefics3Config, Idefics3ForConditionalGeneration, Idefics3ImageProcessor, Idefics3Processor
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    torch.manual_seed(seed)
+    tokenizer = _vlm_tokenizer()
+    config = Idefics3Config(
+        vision_config={
+            "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2, "num_attention_heads": 4,
+            "image_size": 32, "patch_size": 8,
+        },
+        text_config={
+            "model_type": "llama", "vocab_size": len(tokenizer), "hidden_size": 32, "intermediate_size": 37,
+            "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+            "max_position_embeddings": 1024, "pad_token_id": tokenizer.pad_token_id,
+            "eos_token_id": tokenizer.eos_token_id, "bos_token_id": tokenizer.bos_token_id,
+        },
+        scale_factor=2,
+        image_token_id=tokenizer.convert_tokens_to_ids("<image>"),
+    )  # fmt: skip
+    model = Idefics3ForConditionalGeneration(config).eval()
+    model.generation_config.eos_token_id = [
+        tokenizer.eos_token_id,
+        tokenizer.convert_tokens_to_ids("<end_of_utterance>"),
+    ]
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    out_dir = Path(out_dir)
+    model.save_pretrained(out_dir, safe_serialization=True)
+    images = Idefics3ImageProcessor(
+        do_image_splitting=False, size={"longest_edge": 32}, max_image_size={"longest_edge": 32}
+    )
+    Idefics3Processor(
+        image_processor=images, tokenizer=tokenizer, image_seq_len=4, chat_template=VLM_CHAT_TEMPLATE
+    ).save_pretrained(out_dir)
+    return out_dir

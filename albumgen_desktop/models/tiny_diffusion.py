@@ -112,7 +112,9 @@ def tiny_text_encoder():  # noqa: ANN201
     return CLIPTextModel(config).eval()
 
 
-def build_tiny_sd(out_dir: Path, seed: int = 0, vae: str = "tiny", scheduler: dict | None = None) -> Path:
+def build_tiny_sd(
+    out_dir: Path, seed: int = 0, vae: str = "tiny", scheduler: dict | None = None, variant: str | None = None
+) -> Path:
     """A StableDiffusionPipeline folder. ``vae="tiny"`` gives the SDXS layout (TAESD as
     the VAE, one-step scheduler); ``vae="kl"`` gives the SD 1.5 layout with a KL VAE
     and a multi-step scheduler."""
@@ -140,7 +142,9 @@ def build_tiny_sd(out_dir: Path, seed: int = 0, vae: str = "tiny", scheduler: di
         requires_safety_checker=False,
     )
     out_dir = Path(out_dir)
-    pipe.save_pretrained(out_dir, safe_serialization=True)
+    if variant == "fp16":  # like the hub's *.fp16.safetensors files: half-precision weights
+        pipe.to(torch.float16)
+    pipe.save_pretrained(out_dir, safe_serialization=True, variant=variant)
     return out_dir
 
 
@@ -155,4 +159,5 @@ def build_tiny_taesd(out_dir: Path, seed: int = 0) -> Path:
 
 
 def build_tiny_sd15(out_dir: Path, seed: int = 0) -> Path:
-    return build_tiny_sd(out_dir, seed=seed, vae="kl")
+    """SD 1.5's layout as the manifest pins it: the fp16 variant files."""
+    return build_tiny_sd(out_dir, seed=seed, vae="kl", variant="fp16")

@@ -125,7 +125,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
     )
 
 
-def analyze_file(path: str | Path, engine: str = "auto", library: Any = None) -> Analysis:
+def analyze_file(path: str | Path, engine: str = "auto", library: Any = None, vlm: bool = False) -> Analysis:
     if engine not in ENGINE_CHOICES:
         raise BadInputError(f"engine must be one of {', '.join(ENGINE_CHOICES)}, got {engine!r}")
     path = Path(path)
@@ -151,7 +151,7 @@ def analyze_file(path: str | Path, engine: str = "auto", library: Any = None) ->
         result = analyse_audio(path, engine)
         result.warnings[:0] = warnings
         return result
-    result = analyse_image(path, engine, library)
+    result = analyse_image(path, engine, library, vlm=vlm)
     result.warnings[:0] = warnings
     return result
 
@@ -193,7 +193,27 @@ def _with_neighbours(
     return Features.from_dict(values)
 
 
-def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int = 5) -> Analysis:
+_vlm_cache: dict[Path, Any] = {}
+
+
+def _vlm() -> Any:
+    from albumgen_desktop.engines.vlm import FeaturesVlm
+    from albumgen_desktop.models.manifest import installed_snapshot, model_for_role
+
+    entry = model_for_role("vlm")
+    snapshot = installed_snapshot(entry)
+    if snapshot is None:
+        raise ModelMissingError(
+            f"model {entry.id} ({entry.repo}) is not downloaded; run 'albumgen models download {entry.id}' "
+            "or analyse without the VLM step"
+        )
+    if snapshot not in _vlm_cache:
+        _vlm_cache.clear()
+        _vlm_cache[snapshot] = FeaturesVlm(snapshot)
+    return entry, _vlm_cache[snapshot]
+
+
+def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int = 5, vlm: bool = False) -> Analysis:
     """Cover -> Features: CLIP zero-shot (neural) or colour/texture rules (sketch), then the
     k nearest albums of the reference library, whose Features are blended in, with the
     albums and their similarity returned as evidence."""
@@ -239,6 +259,17 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
             })  # fmt: skip
         else:
             warnings.append(f"the reference library has no covers embedded with {embedder_model} yet")
+    if vlm:
+        from albumgen_desktop.engines.vlm import context_text
+
+        entry, model = _vlm()
+        albums = next((e["albums"] for e in evidence if e["type"] == "neighbours"), [])
+        text, features = model.generate([image], context=context_text(albums))[0]
+        for name in features.to_dict():
+            if name in confidence or name in source:
+                source[name] = "vlm"
+                confidence[name] = 0.5
+        evidence.append({"type": "vlm", "model": entry.id, "json": text, "context_albums": len(albums)})
     return Analysis(
         path=str(path), kind="image", features=features, confidence=confidence, source=source,
         evidence=evidence, warnings=warnings,

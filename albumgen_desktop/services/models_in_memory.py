@@ -6,11 +6,13 @@ import gc
 
 
 def unload_all() -> int:
-    """Drop every cached engine (MusicGen, CLAP); returns how many were released."""
-    from albumgen_desktop.services import analyze, music
+    """Drop every cached engine (MusicGen, diffusion, CLAP, CLIP, VLM); returns how many were released."""
+    from albumgen_desktop.library import embedders
+    from albumgen_desktop.services import analyze, cover, music
 
-    released = len(music._engine_cache) + len(analyze._clap_cache)
-    music._engine_cache.clear()
-    analyze._clap_cache.clear()
+    caches = (music._engine_cache, cover._engine_cache, analyze._clap_cache, analyze._vlm_cache, embedders._clip_cache)
+    released = sum(len(c) for c in caches)
+    for cache in caches:
+        cache.clear()
     gc.collect()
     return released

@@ -177,6 +177,36 @@ def _check_diffusion(folder: Path, reference: bool = False) -> str:
     return f"tiny SD pipeline (UNet, TAESD, CLIP text) from the cache layout: {kind}, 512 px PNG with recipe"
 
 
+def _check_cover_analysis(folder: Path, vlm: bool = False) -> str:
+    from albumgen_desktop.library.embedders import available_embedders
+    from albumgen_desktop.library.store import Library
+    from albumgen_desktop.models.manifest import find_model
+    from albumgen_desktop.models.tiny import install_tiny
+    from albumgen_desktop.services.analyze import analyze_file
+
+    install_tiny(find_model("clip-b32"))
+    if vlm:
+        install_tiny(find_model("smolvlm-256m"))
+    covers = []
+    with Library(folder / f"library-{vlm}.sqlite") as library:
+        embedders = available_embedders()
+        for i, (colour, genre) in enumerate([((20, 20, 20), "metal"), ((240, 200, 80), "pop"), ((90, 60, 30), "folk")]):
+            image = Image.new("RGB", (96, 96), colour)
+            covers.append(image)
+            library.put(
+                title=f"Album {i}", artist="Selftest", features=Features(genre=genre), source="csv",
+                source_key=f"selftest#{i}", stamp="1", embeddings={e.model: e.embed([image])[0] for e in embedders},
+            )  # fmt: skip
+        path = folder / "query.png"
+        Image.new("RGB", (96, 96), (25, 25, 25)).save(path)
+        result = analyze_file(path, engine="neural", library=library, vlm=vlm)
+    kinds = [e["type"] for e in result.evidence]
+    assert kinds == ["clip_genres", "neighbours"] + (["vlm"] if vlm else []), kinds
+    if vlm:
+        return "tiny SmolVLM (Idefics3) wrote the Features JSON under constrained decoding, with 3 albums as context"
+    return "tiny CLIP: zero-shot Features plus the 3 nearest albums of a reference library as evidence"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("features and prompts", _check_prompts),
     ("WAV export", _check_wav),
@@ -189,8 +219,10 @@ CHECKS: list[tuple[str, Check]] = [
     ("cover (sketch)", _check_cover_sketch),
     ("cover (diffusion text-to-image, tiny)", _with_tiny_models(_check_diffusion)),
     ("cover (diffusion img2img, tiny)", _with_tiny_models(lambda folder: _check_diffusion(folder, reference=True))),
+    ("cover analysis (CLIP + library, tiny)", _with_tiny_models(_check_cover_analysis)),
+    ("cover analysis (VLM JSON, tiny)", _with_tiny_models(lambda folder: _check_cover_analysis(folder, vlm=True))),
 ]
-NOT_BUILT = ("CLIP", "VLM")
+NOT_BUILT: tuple[str, ...] = ()
 
 
 def run_selftest(report: Callable[[str], None]) -> bool:

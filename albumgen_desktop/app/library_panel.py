@@ -1,0 +1,181 @@
+"""The reference library window: browse, search, import (with progress and cancel), remove."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
+
+
+class LibraryDialog(QDialog):
+    """Non-modal: imports run on the window's worker thread and report back here."""
+
+    def __init__(self, window, library_path: Path | None = None) -> None:  # noqa: ANN001
+        super().__init__(window)
+        from albumgen_desktop.library.store import default_library_path
+
+        self.window = window
+        self.library_path = library_path or default_library_path()
+        self.setWindowTitle("Reference library")
+        self.resize(620, 520)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("search title, artist or genre")
+        self.search.setAccessibleName("library search")
+        self.search.textChanged.connect(lambda _: self.refresh())
+        self.albums = QListWidget()
+        self.albums.setAccessibleName("library albums")
+        self.albums.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.import_folder_button = QPushButton("Import music folder…")
+        self.import_folder_button.setToolTip(
+            "Tracks with cover art (embedded or folder.jpg); only new or changed files"
+        )
+        self.import_folder_button.clicked.connect(self._choose_folder)
+        self.import_csv_button = QPushButton("Import CSV with covers…")
+        self.import_csv_button.setToolTip("Spotify-style feature columns plus a cover path or a covers folder")
+        self.import_csv_button.clicked.connect(self._choose_csv)
+        self.cancel_button = QPushButton("Cancel import")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.remove_button = QPushButton("Remove selected")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self._job: int | None = None
+        self._highlighted: set[int] = set()
+
+        buttons = QHBoxLayout()
+        for b in (self.import_folder_button, self.import_csv_button, self.cancel_button, self.remove_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addWidget(self.albums, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+
+    def _open(self):  # noqa: ANN202
+        from albumgen_desktop.library.store import Library
+
+        return Library(self.library_path)
+
+    def refresh(self) -> None:
+        from albumgen_desktop.core.errors import AlbumGenError
+
+        self.albums.clear()
+        if not self.library_path.exists():
+            self.summary.setText("Your library is empty. Import a music folder or a CSV of albums with covers.")
+            return
+        try:
+            with self._open() as library:
+                albums = library.albums(limit=2000, search=self.search.text().strip())
+                stats = library.stats()
+        except AlbumGenError as exc:
+            self.summary.setText(str(exc))
+            return
+        for album in albums:
+            f = album.features
+            item = QListWidgetItem(f"{album.label()} · {album.genre or '-'} · {f.tempo_bpm:.0f} BPM")
+            item.setData(Qt.ItemDataRole.UserRole, album.id)
+            if album.id in self._highlighted:
+                item.setText("★ " + item.text())
+                item.setToolTip("Used by the last cover analysis")
+            self.albums.addItem(item)
+        models = ", ".join(f"{m} {n}" for m, n in stats["embeddings"].items()) or "none"
+        self.summary.setText(f"{stats['albums']} albums · cover embeddings: {models} · {self.library_path}")
+
+    def highlight(self, album_ids: list[int]) -> None:
+        """Mark the albums an analysis used (its evidence)."""
+        self._highlighted = set(album_ids)
+        if self.isVisible():
+            self.refresh()
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Music folder to import")
+        if folder:
+            self.import_path(Path(folder))
+
+    def _choose_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Features CSV", "", "CSV (*.csv *.tsv *.txt)")
+        if not path:
+            return
+        covers = QFileDialog.getExistingDirectory(self, "Folder of cover images (cancel if the CSV names paths)")
+        self.import_path(Path(path), Path(covers) if covers else None)
+
+    def import_path(self, path: Path, covers: Path | None = None) -> None:
+        """Import a music folder or a CSV on the worker thread, with progress and cancel."""
+        if self._job is not None:
+            return
+        library_path = self.library_path
+
+        def job(report, token):  # noqa: ANN001, ANN202
+            from albumgen_desktop.library.embedders import available_embedders
+            from albumgen_desktop.library.importer import import_csv, import_music_folder
+            from albumgen_desktop.library.store import Library
+
+            with Library(library_path) as library:
+                if path.is_dir():
+                    return import_music_folder(library, path, available_embedders(), report, token)
+                return import_csv(library, path, available_embedders(), covers, report, token)
+
+        self.progress.setVisible(True)
+        self.progress.setValue(0)
+        self.cancel_button.setEnabled(True)
+        self.import_folder_button.setEnabled(False)
+        self.import_csv_button.setEnabled(False)
+        self.summary.setText(f"Importing {path.name}…")
+        self._job = self.window.run_job("library-import", job, self._done, self._progress, self._failed)
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(100 * fraction))
+        self.summary.setText(message)
+
+    def _finish(self) -> None:
+        self._job = None
+        self.progress.setVisible(False)
+        self.cancel_button.setEnabled(False)
+        self.import_folder_button.setEnabled(True)
+        self.import_csv_button.setEnabled(True)
+
+    def _done(self, report) -> None:  # noqa: ANN001
+        self._finish()
+        self.refresh()
+        text = f"Import finished: {report.summary()}."
+        if report.skipped:
+            text += f" First skipped: {Path(report.skipped[0][0]).name} ({report.skipped[0][1]})."
+        self.summary.setText(self.summary.text() + "\n" + text)
+        self.window.status.setText(text)
+
+    def _failed(self, message: str) -> None:
+        self._finish()
+        self.refresh()
+        if message != "Cancelled.":
+            QMessageBox.warning(self, "AlbumGen", f"Import failed:\n\n{message}")
+        else:
+            self.summary.setText(self.summary.text() + "\nImport cancelled; what was imported so far is kept.")
+
+    def _cancel(self) -> None:
+        if self._job is not None and self._job in self.window.worker.tokens:
+            self.window.worker.tokens[self._job].cancel()
+
+    def remove_selected(self) -> None:
+        ids = [item.data(Qt.ItemDataRole.UserRole) for item in self.albums.selectedItems()]
+        if not ids:
+            return
+        with self._open() as library:
+            library.remove(ids)
+        self.refresh()

@@ -1,0 +1,117 @@
+"""Constrained decoding of the Features JSON, on a tiny random Idefics3 (SmolVLM's architecture)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from albumgen_desktop.cli import main
+from albumgen_desktop.core.features import Features
+from albumgen_desktop.engines.json_grammar import Grammar, TokenConstraint, features_pieces, parse_features
+from albumgen_desktop.models.manifest import find_model
+from albumgen_desktop.models.tiny import build_tiny_vlm, install_tiny
+
+
+@pytest.fixture(scope="module")
+def vlm(tmp_path_factory):
+    from albumgen_desktop.engines.vlm import FeaturesVlm
+
+    return FeaturesVlm(build_tiny_vlm(tmp_path_factory.mktemp("vlm") / "smolvlm"))
+
+
+def test_random_walks_through_the_grammar_always_give_valid_features() -> None:
+    grammar = Grammar(features_pieces())
+    rng = random.Random(3)
+    for _ in range(300):
+        states, text = grammar.start(), ""
+        while not grammar.is_complete(states):
+            ch = rng.choice(sorted(grammar.next_chars(states)))
+            text += ch
+            states = grammar.advance(states, ch)
+            assert states
+        assert len(text) <= grammar.max_chars
+        assert isinstance(parse_features(text), Features)
+
+
+def test_grammar_refuses_what_albumgen_got_wrong() -> None:
+    grammar = Grammar(features_pieces())
+    start = grammar.start()
+    ok = '{"acousticness": 0.50, "danceability": '
+    assert grammar.advance(start, ok)
+    assert not grammar.advance(start, '{"acousticness": 1.017')  # AlbumGen's out-of-range loudness
+    assert not grammar.advance(start, '{"acousticness": 0.5,')  # off the grid: two decimals
+    genre_at = (
+        '{"acousticness": 0.50, "danceability": 0.50, "energy": 0.50, "instrumentalness": 0.50, "liveness": 0.50, '
+        '"speechiness": 0.50, "valence": 0.50, "loudness_db": -8, "tempo_bpm": 120, "key": "A", "mode": "minor", '
+        '"time_signature": 4, "genre": "'
+    )
+    assert grammar.advance(start, genre_at)
+    assert not grammar.advance(start, genre_at + "male")  # an invented genre
+    assert grammar.is_complete(grammar.advance(start, genre_at + 'rock"}'))
+    assert not grammar.advance(start, genre_at.replace('"tempo_bpm": 120', '"tempo_bpm": 30'))
+
+
+def test_token_constraint_allows_only_eos_once_complete() -> None:
+    grammar = Grammar(features_pieces())
+    texts = {0: "{", 1: '"', 2: "x", 3: "0.5", 4: " ", 5: "<eos>"}
+    constraint = TokenConstraint(grammar, texts, eos_ids={5})
+    assert constraint.allowed(grammar.start()) == [0]
+    assert not grammar.advance(grammar.start(), json.dumps({}))  # not a prefix of any valid object
+    f = Features(key=9, genre="jazz")
+    values = {k: v for k, v in f.to_dict().items() if k != "style"}
+    text = "{" + ", ".join(
+        f'"{k}": ' + (f'"{v}"' if isinstance(v, str) else f"{v:.2f}" if isinstance(v, float) and k not in
+                      ("loudness_db", "tempo_bpm") else str(int(v)))
+        for k, v in {**values, "key": "A"}.items()
+    ) + "}"  # fmt: skip
+    assert grammar.is_complete(grammar.advance(grammar.start(), text)), text
+    assert constraint.allowed(grammar.advance(grammar.start(), text)) == [5]
+
+
+def test_200_generations_from_a_random_model_all_parse_and_validate(vlm) -> None:
+    rng = np.random.default_rng(0)
+    outputs = []
+    for batch in range(10):
+        images = [Image.fromarray(rng.integers(0, 256, (int(rng.integers(24, 80)), 48, 3), dtype=np.uint8))
+                  for _ in range(20)]  # fmt: skip
+        context = "" if batch % 2 else "Albums whose covers look similar: Band - Record (metal): energy 0.95"
+        outputs += vlm.generate(images, context=context, seed=batch, sample=True, temperature=1.0)
+    assert len(outputs) == 200
+    for text, features in outputs:
+        data = json.loads(text)  # parses
+        assert Features.from_dict({**data, "key": features.key}) == features  # validates without clamping
+        assert 0 <= features.energy <= 1 and -60 <= features.loudness_db <= 0 and 40 <= features.tempo_bpm <= 220
+    assert len({text for text, _ in outputs}) > 150  # a random model, sampled: varied, yet always valid
+
+
+def test_greedy_generation_is_deterministic(vlm) -> None:
+    image = Image.new("RGB", (64, 64), (200, 40, 90))
+    assert vlm.generate([image])[0][0] == vlm.generate([image])[0][0]
+
+
+def test_cli_analyze_with_vlm_step_and_evidence(tmp_path: Path, capsys) -> None:
+    from albumgen_desktop.library.embedders import _clip_cache
+    from albumgen_desktop.services import analyze
+
+    _clip_cache.clear()
+    analyze._vlm_cache.clear()
+    cover = tmp_path / "cover.png"
+    Image.new("RGB", (80, 80), (30, 30, 120)).save(cover)
+    assert main(["analyze", str(cover), "--engine", "neural", "--vlm"]) == 3
+    assert "clip-b32" in capsys.readouterr().err
+    install_tiny(find_model("clip-b32"))
+    assert main(["analyze", str(cover), "--engine", "neural", "--vlm"]) == 3
+    assert "smolvlm-256m" in capsys.readouterr().err
+    install_tiny(find_model("smolvlm-256m"))
+    assert main(["analyze", str(cover), "--engine", "neural", "--vlm", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    vlm_evidence = next(e for e in out["evidence"] if e["type"] == "vlm")
+    assert json.loads(vlm_evidence["json"])["genre"] == out["features"]["genre"]
+    assert out["source"]["energy"] == "vlm"
+    _clip_cache.clear()
+    analyze._vlm_cache.clear()
