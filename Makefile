@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint eval covers screenshot bench clean
+.PHONY: setup run test lint eval covers screenshot bench installer clean
 
 setup:
 	@bash scripts/setup_env.sh
@@ -36,7 +36,13 @@ screenshot: setup
 # Benchmarks (each prints one JSON object on its last line).
 bench: setup
 	$(PY) benchmarks/bench_music.py --quick
+	$(PY) benchmarks/bench_cover.py --quick
+	$(PY) benchmarks/bench_image.py
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) benchmarks/bench_gui.py
+
+# A one-folder bundle in dist/albumgen/ (PyInstaller), checked with its own selftest; prints size and GUI start time.
+installer: setup
+	bash installer/build.sh
 
 clean:
 	rm -rf $(VENV) out build dist .pytest_cache .hypothesis

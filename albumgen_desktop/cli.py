@@ -483,8 +483,30 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _ensure_std_streams() -> None:
+    """A windowed build (no console) starts with sys.stdout/stderr set to None; anything that
+    prints (warnings, tqdm, a library's logging) would then crash. Send them to the log folder."""
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    try:
+        from platformdirs import user_log_dir
+
+        folder = Path(user_log_dir("albumgen-desktop", appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        sink = open(folder / "output.log", "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - lives as long as the app
+    except OSError:
+        import os
+
+        sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    if sys.stdout is None:
+        sys.stdout = sink
+    if sys.stderr is None:
+        sys.stderr = sink
+
+
 def gui_main() -> int:
-    """Entry point of `albumgen-desktop`."""
+    """Entry point of `albumgen-desktop` (also of the windowed bundle)."""
+    _ensure_std_streams()
     return main(["gui"])
 
 

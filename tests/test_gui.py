@@ -243,6 +243,8 @@ def test_diffusion_cover_with_live_previews_variations_and_typography(window: Ma
     window.cover_engine.setCurrentText("diffusion")
     window.variations.setValue(2)
     window.typography.setChecked(True)
+    window.advanced.setChecked(True)
+    window.cover_steps.setValue(4)
     window.title_edit.setText("Night Drive")
     window.generate_cover()
     assert window.cancel_button.isEnabled()
@@ -251,7 +253,7 @@ def test_diffusion_cover_with_live_previews_variations_and_typography(window: Ma
     recipes = [r.recipe for r in window.results]
     assert [r.engine for r in recipes] == ["diffusion", "diffusion"]
     assert [r.seed for r in recipes] == [0, 1] and recipes[0].model.id == "sd15"
-    assert recipes[0].params["typography"] is True
+    assert recipes[0].params["typography"] is True and recipes[0].params["steps"] == 4
     assert all(r.history_path.is_file() for r in window.results)
 
 
@@ -366,3 +368,28 @@ def test_playhead_follows_and_seeks(window: MainWindow, qtbot, monkeypatch) -> N
     assert abs(window.player.position_s - 2.0) < 0.01
     window.stop_playback()
     assert not window._playhead_timer.isActive()
+
+
+def test_both_makes_a_matching_pair_and_advanced_settings_reach_the_recipe(window: MainWindow, qtbot) -> None:
+    window.engine.setCurrentText("sketch")
+    window.cover_engine.setCurrentText("sketch")
+    window.duration.setValue(2.0)
+    window.seed.setValue(42)
+    window.advanced.setChecked(True)
+    window.temperature.setValue(0.7)
+    window.generate_both()
+    _wait_idle(qtbot, window)
+    kinds = sorted(r.recipe.kind for r in window.results)
+    assert kinds == ["cover", "music"]
+    music, cover = sorted(window.results, key=lambda r: r.recipe.kind, reverse=True)
+    assert music.recipe.features == cover.recipe.features and music.recipe.seed == cover.recipe.seed == 42
+
+
+def test_memory_pressure_unloads_warm_models(window: MainWindow, qtbot, monkeypatch) -> None:
+    from albumgen_desktop.services import models_in_memory, music
+
+    music._engine_cache[("x", "y")] = object()
+    monkeypatch.setattr(models_in_memory, "available_memory_gb", lambda: 0.4)
+    window._check_memory()
+    _wait_idle(qtbot, window)
+    assert not music._engine_cache and "Memory is low" in window.status.text()

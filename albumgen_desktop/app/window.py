@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -189,6 +190,36 @@ class MainWindow(QMainWindow):
         self.strength.setToolTip("How far the cover may move away from the reference image (1 = ignore it)")
         self.typography = QCheckBox("Set the title on the cover")
         self.typography.setToolTip("Sketch covers always carry the title; for diffusion covers it is your choice")
+        self.advanced = QGroupBox("Advanced")
+        self.advanced.setCheckable(True)
+        self.advanced.setChecked(False)
+        self.advanced.setToolTip("Sampling settings; unchecked, every model uses its own defaults")
+        self.music_guidance = QDoubleSpinBox()
+        self.music_guidance.setRange(1.0, 10.0)
+        self.music_guidance.setValue(3.0)
+        self.music_guidance.setToolTip("How closely MusicGen follows the prompt (classifier-free guidance)")
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setRange(0.1, 2.0)
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setValue(1.0)
+        self.temperature.setToolTip("MusicGen sampling temperature: lower is safer, higher is wilder")
+        self.cover_steps = QSpinBox()
+        self.cover_steps.setRange(0, 100)
+        self.cover_steps.setSpecialValueText("model default")
+        self.cover_steps.setToolTip("Diffusion steps (one-step models ignore more)")
+        self.cover_guidance = QDoubleSpinBox()
+        self.cover_guidance.setRange(-0.5, 20.0)
+        self.cover_guidance.setValue(-0.5)
+        self.cover_guidance.setSpecialValueText("model default")
+        self.cover_guidance.setToolTip("Diffusion guidance; above 1 the negative prompt takes effect")
+        advanced_form = QFormLayout(self.advanced)
+        advanced_form.addRow("Music guidance", self.music_guidance)
+        advanced_form.addRow("Temperature", self.temperature)
+        advanced_form.addRow("Cover steps", self.cover_steps)
+        advanced_form.addRow("Cover guidance", self.cover_guidance)
+        self.both_button = QPushButton("Generate both")
+        self.both_button.setToolTip("Music and a cover from the same recipe: a matching pair")
+        self.both_button.clicked.connect(self.generate_both)
         self.variations = QSpinBox()
         self.variations.setRange(1, 8)
         self.variations.setToolTip("How many takes to make from one recipe (seed, seed+1, ...)")
@@ -226,6 +257,10 @@ class MainWindow(QMainWindow):
         self.playhead.setToolTip("Where playback is; drag to jump")
         self.playhead.sliderReleased.connect(self._seek)
         self.play_time = QLabel("0:00 / 0:00")
+        self._memory_timer = QTimer(self)
+        self._memory_timer.setInterval(15_000)
+        self._memory_timer.timeout.connect(self._check_memory)
+        self._memory_timer.start()
         self._playhead_timer = QTimer(self)
         self._playhead_timer.setInterval(100)
         self._playhead_timer.timeout.connect(self._update_playhead)
@@ -274,9 +309,11 @@ class MainWindow(QMainWindow):
         form.addRow("Reference", ref_row)
         form.addRow("", self.typography)
         right.addLayout(form)
+        right.addWidget(self.advanced)
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button)
         buttons.addWidget(self.cover_button)
+        buttons.addWidget(self.both_button)
         buttons.addWidget(self.cancel_button)
         right.addLayout(buttons)
         right.addWidget(self.progress)
@@ -397,6 +434,15 @@ class MainWindow(QMainWindow):
                     return
         self.status.setText("The clipboard holds no picture or file.")
 
+    def _check_memory(self) -> None:
+        """Under memory pressure, let the warm models go (only between jobs)."""
+        from albumgen_desktop.services.models_in_memory import available_memory_gb, unload_if_memory_low
+
+        free = available_memory_gb()
+        if not self.jobs and free is not None and free < 1.0:
+            self._submit("free", lambda report, token: unload_if_memory_low(1.0))
+            self.status.setText(f"Memory is low ({free:.1f} GB free): models unloaded.")
+
     def free_models(self) -> None:
         from albumgen_desktop.services.models_in_memory import unload_all
 
@@ -494,6 +540,11 @@ class MainWindow(QMainWindow):
             engine=self.engine.currentText(),
             precision=self.settings.get("precision"),
             variations=self.variations.value(),
+            **(
+                {"guidance": self.music_guidance.value(), "temperature": self.temperature.value()}
+                if self.advanced.isChecked()
+                else {}
+            ),
         )
         self.generate_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -501,6 +552,16 @@ class MainWindow(QMainWindow):
         self._started = time.monotonic()
         self.status.setText("Generating…")
         self._submit("music", lambda report, token: generate_music(job, on_progress=report, cancel=token))
+
+    def generate_both(self) -> None:
+        """A matching pair: the music and the cover jobs share the sliders, prompt lock and seed."""
+        self.generate()
+        self.generate_cover()
+
+    def _cover_guidance(self) -> float | None:
+        if not self.advanced.isChecked() or self.cover_guidance.value() < 0:
+            return None
+        return self.cover_guidance.value()
 
     def generate_cover(self) -> None:
         from albumgen_desktop.services.cover import CoverJob, generate_cover
@@ -526,6 +587,8 @@ class MainWindow(QMainWindow):
             variations=self.variations.value(),
             precision=self.settings.get("precision"),
             model_id=None if self.settings.get("cover_model") == "auto" else self.settings.get("cover_model"),
+            steps=(self.cover_steps.value() or None) if self.advanced.isChecked() else None,
+            guidance=self._cover_guidance(),
         )
         self.cover_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -742,6 +805,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
         self._playhead_timer.stop()
+        self._memory_timer.stop()
         self.player.stop()
         if self.models_dialog is not None:
             self.models_dialog.shutdown()
