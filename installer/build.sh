@@ -41,9 +41,11 @@ cat "$scratch/selftest.log" >&2
 shown=()
 for _ in 1 2 3; do
     rm -f "$scratch/shown"
-    xvfb-run -a -s "-screen 0 1280x800x24" env -i "HOME=$scratch/home" "PATH=/usr/bin:/bin" "LANG=C.UTF-8" \
-        "XDG_CONFIG_HOME=$scratch/config" "XDG_DATA_HOME=$scratch/data" "HF_HOME=$scratch/hf" \
-        "ALBUMGEN_STARTUP_PROBE=$scratch/shown" "ALBUMGEN_START=$(date +%s.%N)" "$BUNDLE/albumgen-desktop" >&2 || true
+    # xvfb-run sets DISPLAY for its child; keep only that (and XAUTHORITY) from its environment.
+    SCRATCH="$scratch" APP="$BUNDLE/albumgen-desktop" xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+        exec env -i "DISPLAY=$DISPLAY" "XAUTHORITY=${XAUTHORITY:-}" "HOME=$SCRATCH/home" "PATH=/usr/bin:/bin" \
+            "LANG=C.UTF-8" "XDG_CONFIG_HOME=$SCRATCH/config" "XDG_DATA_HOME=$SCRATCH/data" "HF_HOME=$SCRATCH/hf" \
+            "ALBUMGEN_STARTUP_PROBE=$SCRATCH/shown" "ALBUMGEN_START=$(date +%s.%N)" "$APP"' >&2 || true
     if [ -s "$scratch/shown" ]; then shown+=("$(cut -d' ' -f1 "$scratch/shown")"); fi
 done
 torch_at_show=$(cut -d' ' -f2 "$scratch/shown" 2>/dev/null || echo unknown)

@@ -41,6 +41,12 @@ def window(qtbot, tmp_path: Path):
     win.close()
     thread: QThread = win.worker.thread
     assert thread.isFinished(), "the worker thread was left running"
+    if win.models_dialog is not None:
+        assert win.models_dialog.downloads.thread.isFinished(), "the download thread was left running"
+    from PySide6.QtCore import QTimer
+
+    running = [t.objectName() or repr(t) for t in win.findChildren(QTimer) if t.isActive()]
+    assert not running, f"timers left running: {running}"
 
 
 def _wait_idle(qtbot, win: MainWindow, timeout: int = 60_000) -> None:
@@ -393,3 +399,41 @@ def test_memory_pressure_unloads_warm_models(window: MainWindow, qtbot, monkeypa
     window._check_memory()
     _wait_idle(qtbot, window)
     assert not music._engine_cache and "Memory is low" in window.status.text()
+
+
+def test_results_come_back_after_a_restart_with_thumbnails(window: MainWindow, qtbot, tmp_path: Path) -> None:
+    window.engine.setCurrentText("sketch")
+    window.cover_engine.setCurrentText("sketch")
+    window.cover_size.setValue(512)
+    window.duration.setValue(2.0)
+    window.generate_both()
+    _wait_idle(qtbot, window)
+    assert window.result_list.count() == 2
+    assert not window.result_list.item(0).icon().isNull()
+    again = MainWindow(tmp_path / "history", window.settings)
+    qtbot.addWidget(again)
+    again.restore_history()
+    try:
+        assert sorted(r.recipe.kind for r in again.results) == ["cover", "music"]
+        assert all(r.audio is None and r.image is None for r in again.results)  # loaded only when used
+        again.result_list.setCurrentRow([r.recipe.kind for r in again.results].index("cover"))
+        out = again.export_selected(tmp_path / "again.png")
+        assert read_recipe(out).kind == "cover"
+        assert again.results[again.result_list.currentRow()].image.size == (512, 512)
+    finally:
+        again.close()
+
+
+def test_device_and_model_folder_settings_reach_the_model_code(window: MainWindow, tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from albumgen_desktop.app.main import apply_settings_to_environment
+    from albumgen_desktop.models.manifest import hub_cache_dir
+
+    monkeypatch.setenv("ALBUMGEN_DEVICE", "auto")  # restored after the test
+    monkeypatch.setenv("HF_HOME", os.environ["HF_HOME"])
+    window.settings.set("device", "cpu")
+    window.settings.set("model_dir", str(tmp_path / "models"))
+    apply_settings_to_environment(window.settings)
+    assert os.environ["ALBUMGEN_DEVICE"] == "cpu"
+    assert hub_cache_dir() == tmp_path / "models" / "hub"

@@ -88,3 +88,14 @@ def test_bad_defaults_and_unknown_bundle_models_are_refused(tmp_path: Path) -> N
     bad.write_text(json.dumps(data))
     with pytest.raises(BadInputError, match="unknown models"):
         load_bundles(bad)
+
+
+def test_manifest_matches_its_json_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((MANIFEST_PATH.parent / "manifest.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = json.loads(MANIFEST_PATH.read_text())
+    jsonschema.validate(data, schema)
+    data["models"][0]["files"].append("pytorch_model.bin")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)

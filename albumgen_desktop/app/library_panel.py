@@ -34,7 +34,7 @@ class LibraryDialog(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText("search title, artist or genre")
         self.search.setAccessibleName("library search")
-        self.search.textChanged.connect(lambda _: self.refresh())
+        self.search.textChanged.connect(self._search_changed)
         self.albums = QListWidget()
         self.albums.setAccessibleName("library albums")
         self.albums.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
@@ -72,6 +72,9 @@ class LibraryDialog(QDialog):
         from albumgen_desktop.library.store import Library
 
         return Library(self.library_path)
+
+    def _search_changed(self, _text: str) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         from albumgen_desktop.core.errors import AlbumGenError

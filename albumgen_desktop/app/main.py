@@ -24,12 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     from albumgen_desktop.app.settings import Settings
 
     settings = Settings()
-    if settings.get("threads"):
-        os.environ["ALBUMGEN_THREADS"] = str(settings.get("threads"))  # read when torch is first set up
+    apply_settings_to_environment(settings)
     window = MainWindow(history_dir(), settings)
     window.show()
     from PySide6.QtCore import QTimer
 
+    QTimer.singleShot(0, window.restore_history)
     from albumgen_desktop.app.models_dialog import offer_first_launch
 
     probe = os.environ.get("ALBUMGEN_STARTUP_PROBE")
@@ -38,6 +38,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         QTimer.singleShot(300, lambda: offer_first_launch(window))  # after the window is on screen
     return app.exec()
+
+
+def apply_settings_to_environment(settings) -> None:  # noqa: ANN001
+    """Settings the model code reads when it first runs (after the window is up)."""
+    if settings.get("threads"):
+        os.environ["ALBUMGEN_THREADS"] = str(settings.get("threads"))
+    if settings.get("device") != "auto":
+        os.environ["ALBUMGEN_DEVICE"] = settings.get("device")
+    if settings.get("model_dir"):
+        os.environ["HF_HOME"] = settings.get("model_dir")  # hub_cache_dir() reads it at call time
 
 
 def _report_shown(path: str, app) -> None:  # noqa: ANN001

@@ -23,6 +23,8 @@ from albumgen_desktop.models.device import PRECISIONS
 DEFAULTS = {
     "precision": "auto", "threads": 0, "engine": "auto", "export_dir": str(Path.home()), "first_launch_done": 0,
     "cover_model": "auto",
+    "device": "auto",
+    "model_dir": "",
 }  # fmt: skip
 
 
@@ -63,6 +65,19 @@ class SettingsDialog(QDialog):
         self.cover_model.addItems(["auto"] + [e.id for e in load_manifest() if e.role in ("cover", "cover-quality")])
         self.cover_model.setCurrentText(settings.get("cover_model"))
         self.cover_model.setToolTip("auto: the quality model on a CUDA GPU when it is downloaded, else the CPU model")
+        self.device = QComboBox()
+        self.device.addItems(["auto", "cpu", "cuda"])
+        self.device.setCurrentText(settings.get("device"))
+        self.device.setToolTip("auto: the CUDA GPU when there is one. Takes effect at the next start.")
+        self.model_dir = QLineEdit(settings.get("model_dir"))
+        self.model_dir.setPlaceholderText("the Hugging Face cache (HF_HOME)")
+        self.model_dir.setToolTip("Where model weights live; empty means the standard Hugging Face cache. "
+                                  "Takes effect at the next start.")  # fmt: skip
+        model_browse = QPushButton("Choose…")
+        model_browse.clicked.connect(self._browse_models)  # a method, not a lambda: no reference cycle
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model_dir, 1)
+        model_row.addWidget(model_browse)
         self.export_dir = QLineEdit(settings.get("export_dir"))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
@@ -70,15 +85,22 @@ class SettingsDialog(QDialog):
         row.addWidget(self.export_dir, 1)
         row.addWidget(browse)
         form = QFormLayout(self)
+        form.addRow("Device", self.device)
         form.addRow("Precision", self.precision)
         form.addRow("Threads", self.threads)
         form.addRow("Default music engine", self.engine)
         form.addRow("Cover model", self.cover_model)
+        form.addRow("Model folder", model_row)
         form.addRow("Export folder", row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _browse_models(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Model folder", self.model_dir.text())
+        if folder:
+            self.model_dir.setText(folder)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export folder", self.export_dir.text())
@@ -90,5 +112,7 @@ class SettingsDialog(QDialog):
         self.settings.set("threads", self.threads.value())
         self.settings.set("engine", self.engine.currentText())
         self.settings.set("cover_model", self.cover_model.currentText())
+        self.settings.set("device", self.device.currentText())
+        self.settings.set("model_dir", self.model_dir.text().strip())
         self.settings.set("export_dir", self.export_dir.text())
         super().accept()

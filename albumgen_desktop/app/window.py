@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from albumgen_desktop import __version__
 from albumgen_desktop.app.features_panel import FeaturesPanel
+from albumgen_desktop.app.history import Result, icon, label, restore, write_result
 from albumgen_desktop.app.player import Player
 from albumgen_desktop.app.radar import RadarChart
 from albumgen_desktop.app.settings import Settings, SettingsDialog
@@ -42,25 +42,6 @@ from albumgen_desktop.app.worker import WorkerHost
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.prompts import PROMPT_STYLES, music_prompt
 from albumgen_desktop.core.recipe import Recipe
-
-
-@dataclass
-class Result:
-    recipe: Recipe
-    history_path: Path | None
-    audio: np.ndarray | None = None
-    rate: int = 0
-    image: object | None = None  # PIL image for covers
-
-
-def _write_result(result: Result, path: Path) -> None:
-    """Atomic export with the recipe: PNG for a cover, WAV for music."""
-    from albumgen_desktop.io.metadata import export_png, export_wav
-
-    if result.image is not None:
-        export_png(path, result.image, result.recipe)
-    else:
-        export_wav(path, result.audio, result.rate, result.recipe)
 
 
 class DropArea(QLabel):
@@ -220,6 +201,12 @@ class MainWindow(QMainWindow):
         self.both_button = QPushButton("Generate both")
         self.both_button.setToolTip("Music and a cover from the same recipe: a matching pair")
         self.both_button.clicked.connect(self.generate_both)
+        self.cover_size = QSpinBox()
+        self.cover_size.setRange(512, 1024)
+        self.cover_size.setSingleStep(128)
+        self.cover_size.setValue(1024)
+        self.cover_size.setSuffix(" px")
+        self.cover_size.setAccessibleName("cover size")
         self.variations = QSpinBox()
         self.variations.setRange(1, 8)
         self.variations.setToolTip("How many takes to make from one recipe (seed, seed+1, ...)")
@@ -302,6 +289,7 @@ class MainWindow(QMainWindow):
         form.addRow("Title", self.title_edit)
         form.addRow("Variations", self.variations)
         form.addRow("Cover engine", self.cover_engine)
+        form.addRow("Cover size", self.cover_size)
         ref_row = QHBoxLayout()
         ref_row.addWidget(self.reference_button, 1)
         ref_row.addWidget(QLabel("strength"))
@@ -581,6 +569,7 @@ class MainWindow(QMainWindow):
             title=self.title_edit.text(),
             seed=self.seed.value(),
             engine=self.cover_engine.currentText(),
+            size=self.cover_size.value(),
             reference=reference,
             strength=self.strength.value(),
             typography=True if self.typography.isChecked() else None,
@@ -649,30 +638,41 @@ class MainWindow(QMainWindow):
         elif kind == "cover":
             self._cover_done(result)
 
-    def _keep(self, result: Result, label: str) -> None:
+    def _keep(self, result: Result, text: str = "") -> None:
         """Results are never lost: each goes into the history folder before anything else."""
-        suffix = ".png" if result.image is not None else ".wav"
+        suffix = ".png" if result.is_cover else ".wav"
         path = (
             self.history_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{len(self.results):03d}-{result.recipe.kind}{suffix}"
         )
         try:
             self.history_dir.mkdir(parents=True, exist_ok=True)
-            _write_result(result, path)
+            write_result(result, path)
             result.history_path = path
         except Exception as exc:  # noqa: BLE001 - the result stays in the list even if the disk refuses
             self.status.setText(f"Could not save to history: {exc}")
-        self.results.append(result)
-        self.result_list.addItem(label)
+        self._list(result, text or label(result))
         self.result_list.setCurrentRow(self.result_list.count() - 1)
+
+    def _list(self, result: Result, text: str) -> None:
+        from PySide6.QtWidgets import QListWidgetItem
+
+        self.results.append(result)
+        item = QListWidgetItem(icon(result), text)
+        item.setToolTip(result.recipe.prompt)
+        self.result_list.addItem(item)
+
+    def restore_history(self) -> None:
+        """The results of earlier sessions, from the history folder (loaded lazily when used)."""
+        for result in restore(self.history_dir):
+            if all(r.history_path != result.history_path for r in self.results):
+                self._list(result, label(result))
 
     def _music_done(self, result) -> None:  # noqa: ANN001
         self.generate_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.progress.setValue(100)
         for audio, recipe in zip(result.audio, result.recipes, strict=True):
-            f = recipe.features
-            label = f"{recipe.engine} · {f.genre or 'music'} · {f.tempo_bpm:.0f} BPM · seed {recipe.seed}"
-            self._keep(Result(recipe, None, audio=audio, rate=result.sample_rate), label)
+            self._keep(Result(recipe, None, audio=audio, rate=result.sample_rate))
         self.status.setText("Done. " + " ".join(result.notices))
 
     def _cover_done(self, result) -> None:  # noqa: ANN001
@@ -682,8 +682,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(False)
         self.progress.setValue(100)
         for image, recipe in zip(result.images, result.recipes, strict=True):
-            label = f"cover · {recipe.engine} · {recipe.title or 'untitled'} · seed {recipe.seed}"
-            self._keep(Result(recipe, None, image=image), label)
+            self._keep(Result(recipe, None, image=image))
         self.cover_preview.setPixmap(QPixmap.fromImage(ImageQt(result.image.resize((260, 260)))))
         self.status.setText("Done. " + " ".join(result.notices))
 
@@ -733,8 +732,17 @@ class MainWindow(QMainWindow):
         self._playhead_timer.stop()
 
     def play_selected(self) -> None:
+        from albumgen_desktop.core.errors import AlbumGenError
+
         result = self._selected()
-        if result is not None and result.audio is not None and self.player.available:
+        if result is None or result.is_cover or not self.player.available:
+            return
+        try:
+            result.materialise()
+        except AlbumGenError as exc:
+            QMessageBox.warning(self, "AlbumGen", f"This result cannot be played:\n\n{exc}")
+            return
+        if result.audio is not None:
             self.player.play(result.audio, result.rate)
             self._playhead_timer.start()
 
@@ -784,7 +792,7 @@ class MainWindow(QMainWindow):
         result = self._selected()
         if result is None:
             return None
-        suffix = ".png" if result.image is not None else ".wav"
+        suffix = ".png" if result.is_cover else ".wav"
         if not path:
             kind = "PNG image (*.png)" if suffix == ".png" else "WAV audio (*.wav)"
             start = str(Path(self.settings.get("export_dir")) / f"albumgen{suffix}")
@@ -796,7 +804,7 @@ class MainWindow(QMainWindow):
         if path.suffix.lower() != suffix:
             path = path.with_suffix(suffix)
         try:
-            _write_result(result, path)
+            write_result(result, path)
         except AlbumGenError as exc:
             QMessageBox.warning(self, "AlbumGen", f"Export failed:\n\n{exc}")
             return None

@@ -46,7 +46,8 @@ def choose_placement(precision: str = "auto", device: str = "auto") -> Placement
 
         raise BadInputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
+        wanted = os.environ.get("ALBUMGEN_DEVICE", "auto")  # the app's Settings ▸ Device
+        device = "cuda" if torch.cuda.is_available() and wanted != "cpu" else "cpu"
     if precision == "auto":
         if device == "cuda":
             precision = "fp16"
