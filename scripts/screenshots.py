@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -29,6 +30,7 @@ def main(out: Path) -> int:
     app = QApplication([])
     app.setStyle("Fusion")
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_DATA_HOME"] = str(Path(tmp) / "data")  # an empty library, not the user's
         window = MainWindow(Path(tmp) / "history")
         window.show()
         pump(app, window)
@@ -52,8 +54,14 @@ def main(out: Path) -> int:
         window.generate_cover()
         pump(app, window)
         window.grab().save(str(out / "screen-4-results.png"))
+        window.show_models()
+        pump(app, window)
+        window.models_dialog.grab().save(str(out / "screen-5-models.png"))
+        window.show_library()
+        pump(app, window)
+        window.library_dialog.grab().save(str(out / "screen-6-library.png"))
         window.close()
-    print(f"wrote 4 screenshots to {out}")
+    print(f"wrote 6 screenshots to {out}")
     return 0
 
 
