@@ -185,7 +185,8 @@ def test_service_cancel_keeps_finished_variations() -> None:
             cancel=cancel,
         )  # fmt: skip
     assert len(steps) == 2
-    assert [im.size for im in info.value.partial] == [(512, 512)]
+    kept = info.value.partial
+    assert [im.size for im in kept.images] == [(512, 512)] and [r.seed for r in kept.recipes] == [0]
 
 
 def test_missing_model_error_names_the_download_command() -> None:

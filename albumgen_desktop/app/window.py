@@ -41,7 +41,6 @@ from albumgen_desktop.app.settings import Settings, SettingsDialog
 from albumgen_desktop.app.worker import WorkerHost
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.prompts import PROMPT_STYLES, music_prompt
-from albumgen_desktop.core.recipe import Recipe
 
 
 class DropArea(QLabel):
@@ -712,14 +711,10 @@ class MainWindow(QMainWindow):
         self.generate_button.setEnabled(True)
         self.cover_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
-        if kind == "cover" and partial:
-            for image in partial:  # finished variations are kept
-                self._keep(Result(self._partial_recipe(), None, image=image), "cover · kept after cancel")
+        if kind == "cover" and partial is not None:
+            for image, recipe in zip(partial.images, partial.recipes, strict=True):  # finished variations are kept
+                self._keep(Result(recipe, None, image=image))
         self.status.setText("Cancelled.")
-
-    def _partial_recipe(self) -> Recipe:
-        return Recipe(kind="cover", features=self.features_panel.features(), prompt="", engine="diffusion",
-                      title=self.title_edit.text(), seed=self.seed.value())  # fmt: skip
 
     # --- results ----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import base64
 import csv
 import hashlib
 import io
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,7 +175,7 @@ def import_music_folder(
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
     known = library.stamps("folder")
     report = ImportReport()
-    prefix = str(folder) + "/"
+    prefix = str(folder) + os.sep
     gone = [k for k in known if k.startswith(prefix) and not Path(k).is_file()]
     if gone:
         report.removed = library.remove_sources(gone)

@@ -250,7 +250,11 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
         embedder_model, weight = sketch.model, RETRIEVAL_WEIGHT_SKETCH
     lib = _open_library(library)
     if lib is not None:
-        neighbours = nearest(lib, embedder_model, embedding, k)
+        try:
+            neighbours = nearest(lib, embedder_model, embedding, k)
+        finally:
+            if lib is not library:
+                lib.close()  # opened here: let the file go
         if neighbours:
             features = _with_neighbours(features, confidence, source, neighbours, weight)
             evidence.append({

@@ -156,7 +156,7 @@ def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: P
     for i in range(job.variations):
         on_progress(Progress(i / job.variations, "painting"))
         if cancel is not None:
-            cancel.raise_if_cancelled(partial=images or None)
+            cancel.raise_if_cancelled(partial=CoverResult(images, recipes) if images else None)
         image = paint(job.features, job.size, seed=job.seed + i, title="", artist="")
         if with_type:
             image = set_title(image, title, artist or job.features.style, font=job.font, placement=job.placement)
@@ -194,17 +194,7 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
         fraction = (done[0] + step / total) / job.variations
         on_progress(Progress(min(fraction, 0.99), f"step {step} of {total}", preview))
 
-    images = []
-    for i in range(job.variations):
-        one = DiffusionRequest(**{**request.__dict__, "seed": job.seed + i, "variations": 1})
-        try:
-            images.append(engine.generate(one, on_step=on_step, cancel=cancel)[0])
-        except CancelledError as exc:
-            exc.partial = images or None  # finished variations are kept
-            raise
-        done[0] += 1
     with_type = bool(job.typography)
-    images = [_finish(img, job.size, with_type, set_title, job, common["title"]) for img in images]
     model = ModelInfo(entry.id, entry.revision, entry.license.name)
     params = {
         "size": job.size, "native_size": engine.defaults.native_size, "steps": job.steps or engine.defaults.steps,
@@ -212,12 +202,21 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
         **({"reference": True, "strength": job.strength} if job.reference is not None else {}),
         **_type_params(job, with_type, common["title"], clean_title(job.artist)),
     }  # fmt: skip
-    recipes = [
-        Recipe(
-            **common, negative_prompt=negative if guidance > 1.0 else "", seed=job.seed + i, model=model, params=params
-        )
-        for i in range(len(images))
-    ]
+    images: list[Image.Image] = []
+    recipes: list[Recipe] = []
+    for i in range(job.variations):
+        one = DiffusionRequest(**{**request.__dict__, "seed": job.seed + i, "variations": 1})
+        try:
+            raw = engine.generate(one, on_step=on_step, cancel=cancel)[0]
+        except CancelledError as exc:
+            exc.partial = CoverResult(images, recipes, notices) if images else None  # finished variations are kept
+            raise
+        images.append(_finish(raw, job.size, with_type, set_title, job, common["title"]))
+        recipes.append(Recipe(
+            **common, negative_prompt=negative if guidance > 1.0 else "", seed=job.seed + i, model=model,
+            params=params,
+        ))  # fmt: skip
+        done[0] += 1
     return images, recipes
 
 
