@@ -51,3 +51,34 @@ def test_cli_and_core_do_not_load_torch_or_qt() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# Imports point down only: app > cli > services > library > engines > models > core, io.
+BELOW = {
+    "library": {"services", "app", "cli"},
+    "engines": {"services", "library", "app", "cli"},
+    "models": {"services", "library", "engines", "app", "cli"},
+    "core": {"services", "library", "engines", "models", "app", "cli", "io"},
+    "io": {"services", "library", "engines", "models", "app", "cli"},
+}
+
+
+def _own_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("albumgen_desktop."):
+            names.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            names |= {a.name.split(".")[1] for a in node.names if a.name.startswith("albumgen_desktop.")}
+    return names
+
+
+@pytest.mark.parametrize("layer", sorted(BELOW))
+def test_imports_point_down(layer: str) -> None:
+    offenders = [
+        f"{path.relative_to(PKG)}: {sorted(_own_imports(path) & BELOW[layer])}"
+        for path in (PKG / layer).rglob("*.py")
+        if _own_imports(path) & BELOW[layer]
+    ]
+    assert not offenders, offenders

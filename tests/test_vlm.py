@@ -12,7 +12,7 @@ from PIL import Image
 
 from albumgen_desktop.cli import main
 from albumgen_desktop.core.features import Features
-from albumgen_desktop.engines.json_grammar import Grammar, TokenConstraint, features_pieces, parse_features
+from albumgen_desktop.core.json_grammar import Grammar, TokenConstraint, features_pieces, parse_features
 from albumgen_desktop.models.manifest import find_model
 from albumgen_desktop.models.tiny import build_tiny_vlm, install_tiny
 

@@ -64,6 +64,12 @@ class DspResult:
     window: tuple[float, float] = (0.0, 0.0)
     warnings: list[str] = field(default_factory=list)
 
+    def values(self) -> dict[str, object]:
+        """The Features fields this analysis measured or estimated (no genre)."""
+        names = ("acousticness", "danceability", "energy", "instrumentalness", "liveness", "speechiness", "valence",
+                 "loudness_db", "tempo_bpm", "key", "mode", "time_signature")  # fmt: skip
+        return {name: getattr(self, name) for name in names}
+
 
 # --- window -----------------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ from PIL import Image
 
 from albumgen_desktop.core.errors import CancelledError
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.json_grammar import Grammar, TokenConstraint, features_pieces, parse_features
 from albumgen_desktop.core.progress import CancelToken
-from albumgen_desktop.engines.json_grammar import Grammar, TokenConstraint, features_pieces, parse_features
 from albumgen_desktop.models.device import choose_placement
 
 INSTRUCTION = (

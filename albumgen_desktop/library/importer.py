@@ -155,11 +155,12 @@ def _cover_image(path: Path) -> Image.Image | None:
 
 
 def _analyse_track(path: Path, genre_tag: str) -> Features:
-    from albumgen_desktop.services.analyze import analyse_audio
+    """Features from the audio analyser (DSP, no weights needed); the genre from the file's tag."""
+    from albumgen_desktop.engines.audio_dsp import analyse_file
 
-    features = analyse_audio(path, engine="sketch").features
-    genre = canonical_genre(genre_tag) if genre_tag else ""
-    return features.__class__.from_dict({**features.to_dict(), "genre": genre or features.genre})
+    values = analyse_file(path).values()
+    genre = canonical_genre(genre_tag) if genre_tag else None
+    return Features.from_dict({**values, "genre": genre or ""})
 
 
 def import_music_folder(

@@ -253,7 +253,7 @@ def _vlm_tokenizer():  # noqa: ANN202
     from tokenizers import ByteLevelBPETokenizer
     from transformers import PreTrainedTokenizerFast
 
-    from albumgen_desktop.engines.json_grammar import Grammar, features_pieces
+    from albumgen_desktop.core.json_grammar import Grammar, features_pieces
 
     grammar = Grammar(features_pieces())
     rng = random.Random(0)

@@ -62,17 +62,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
     from albumgen_desktop.engines.audio_dsp import analyse_file
 
     dsp = analyse_file(path)
-    values: dict[str, Any] = {
-        name: getattr(dsp, name)
-        for name in ("acousticness", "danceability", "energy", "instrumentalness", "liveness", "speechiness", "valence")
-    }
-    values.update(
-        loudness_db=dsp.loudness_db,
-        tempo_bpm=dsp.tempo_bpm,
-        key=dsp.key,
-        mode=dsp.mode,
-        time_signature=dsp.time_signature,
-    )
+    values: dict[str, Any] = dsp.values()
     confidence = dict(dsp.confidence)
     source = {name: "dsp" for name in values}
     warnings = list(dsp.warnings)
