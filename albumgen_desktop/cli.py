@@ -17,6 +17,7 @@ from albumgen_desktop import __version__
 from albumgen_desktop.core.analysis import ENGINE_CHOICES
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError, NotAvailableError
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.units import human_size
 from albumgen_desktop.io.atomic import check_output_path
 
 PROG = "albumgen"
@@ -269,14 +270,6 @@ def cmd_cover(args: argparse.Namespace) -> int:
     return 0
 
 
-def _human_size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n} B"  # pragma: no cover
-
-
 def cmd_models_list(args: argparse.Namespace) -> int:
     from albumgen_desktop.models.manifest import installed_snapshot, load_bundles, load_manifest
 
@@ -303,10 +296,10 @@ def cmd_models_list(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         state = "installed" if r["installed"] else "not downloaded"
-        print(f"{r['id']:<16} {r['role']:<16} {_human_size(r['size_bytes']):>9}  {r['license']:<14} {state}")
+        print(f"{r['id']:<16} {r['role']:<16} {human_size(r['size_bytes']):>9}  {r['license']:<14} {state}")
         print(f"{'':<16} {r['repo']}@{r['revision'][:12]}  {r['license_summary']}")
     for b in load_bundles():
-        print(f"bundle {b.id}: {b.name}, {_human_size(b.size_bytes(entries))}: {', '.join(b.models)}")
+        print(f"bundle {b.id}: {b.name}, {human_size(b.size_bytes(entries))}: {', '.join(b.models)}")
     return 0
 
 
@@ -317,12 +310,12 @@ def cmd_models_download(args: argparse.Namespace) -> int:
     bundle = next((b for b in load_bundles() if b.id == args.model_id), None)
     if bundle is not None:
         entries = [e for e in bundle.entries() if not e.is_installed()]
-        print(f"{bundle.name}: {_human_size(bundle.size_bytes())} in all, {len(entries)} to download", file=sys.stderr)
+        print(f"{bundle.name}: {human_size(bundle.size_bytes())} in all, {len(entries)} to download", file=sys.stderr)
     else:
         entries = [find_model(args.model_id)]
     for entry in entries:
         print(
-            f"{entry.id}: {entry.repo}@{entry.revision[:12]}, {_human_size(entry.size_bytes)}, "
+            f"{entry.id}: {entry.repo}@{entry.revision[:12]}, {human_size(entry.size_bytes)}, "
             f"licence {entry.license.name}",
             file=sys.stderr,
         )
@@ -416,7 +409,7 @@ def cmd_library_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats, ensure_ascii=False))
         return 0
-    print(f"{stats['albums']} albums in {stats['path']} ({_human_size(int(stats['size_bytes']))})")
+    print(f"{stats['albums']} albums in {stats['path']} ({human_size(int(stats['size_bytes']))})")
     for source, n in sorted(stats["by_source"].items()):
         print(f"  from {source}: {n}")
     for model, n in sorted(stats["embeddings"].items()):

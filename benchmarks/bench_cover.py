@@ -19,10 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import statistics
 import sys
 import threading
 import time
+
+from timing import median_seconds  # benchmarks/ is on sys.path when a script runs
 
 
 def build_pipeline():  # noqa: ANN201
@@ -54,15 +55,6 @@ def build_pipeline():  # noqa: ANN201
     return pipe, full_vae
 
 
-def _timed(fn, runs: int) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (under 3 minutes on 2 cores)")
@@ -89,22 +81,22 @@ def main(argv: list[str] | None = None) -> int:
 
     naive = CoverDiffusionEngine(pipe, Placement(placement.device, "fp32"), defaults, decoder=full_vae)
     naive.generate(request)  # warm-up (allocator, oneDNN kernels)
-    naive_s = _timed(lambda: naive.generate(request), runs)
+    naive_s = median_seconds(lambda: naive.generate(request), runs)
 
     pipe.unet.to(placement.torch_dtype)
     pipe.text_encoder.to(placement.torch_dtype)
     default = CoverDiffusionEngine(pipe, placement, defaults)
     default.generate(request)
-    default_s = _timed(lambda: default.generate(request), runs + 1)
+    default_s = median_seconds(lambda: default.generate(request), runs + 1)
 
     with torch.inference_mode():
         latents = torch.randn(1, 4, 64, 64, device=placement.device)
         emb = torch.randn(1, 77, 1024, device=placement.device, dtype=placement.torch_dtype)
         t = torch.tensor([999], device=placement.device)
-        step_s = _timed(lambda: pipe.unet(latents.to(placement.torch_dtype), t, emb), runs + 1)
-        decode_s = _timed(lambda: default.decode(latents), runs + 1)
-        naive_decode_s = _timed(lambda: naive.decode(latents), 1)
-        preview_s = _timed(lambda: default.preview(latents), runs + 1)
+        step_s = median_seconds(lambda: pipe.unet(latents.to(placement.torch_dtype), t, emb), runs + 1)
+        decode_s = median_seconds(lambda: default.decode(latents), runs + 1)
+        naive_decode_s = median_seconds(lambda: naive.decode(latents), 1)
+        preview_s = median_seconds(lambda: default.preview(latents), runs + 1)
 
     # Cancel in the middle of a 4-step run: the time from the request to the engine giving up.
     cancel = CancelToken()

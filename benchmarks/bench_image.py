@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import median_seconds  # benchmarks/ is on sys.path when a script runs
+
 
 def build_clip(folder: Path) -> Path:
     """laion/CLIP-ViT-B-32-laion2B-s34B-b79K's architecture, saved in the real layout."""
@@ -40,15 +42,6 @@ def build_clip(folder: Path) -> Path:
     return folder
 
 
-def _median(fn, runs: int) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
@@ -63,27 +56,27 @@ def main(argv: list[str] | None = None) -> int:
 
     rng = np.random.default_rng(0)
     cover = Image.fromarray(rng.integers(0, 256, (1024, 1024, 3), dtype=np.uint8))
-    sketch_s = _median(lambda: analyse_image(cover), 5)
-    sketch_embed_s = _median(lambda: sketch_embedding(cover), 5)
+    sketch_s = median_seconds(lambda: analyse_image(cover), 5)
+    sketch_embed_s = median_seconds(lambda: sketch_embedding(cover), 5)
 
     matrix = rng.normal(size=(10_000, 512)).astype(np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     queries = rng.normal(size=(50, 512)).astype(np.float32)
-    retrieval = [_median(lambda q=q: top_k(q, matrix, 5), 1) for q in queries]
+    retrieval = [median_seconds(lambda q=q: top_k(q, matrix, 5), 1) for q in queries]
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         clip = ClipAnalyser(build_clip(Path(tmp) / "clip"), device=args.device)
         load_s = time.perf_counter() - start
         clip.embed([cover])
-        embed_s = _median(lambda: clip.embed([cover]), 5)
+        embed_s = median_seconds(lambda: clip.embed([cover]), 5)
         batch = [cover] * 16
-        batch_s = _median(lambda: clip.embed(batch), 2) / len(batch)
+        batch_s = median_seconds(lambda: clip.embed(batch), 2) / len(batch)
         emb = clip.embed([cover])[0]
         start = time.perf_counter()
         clip.zero_shot(emb)  # first call embeds the prompt ensembles
         prompts_s = time.perf_counter() - start
-        zero_shot_s = _median(lambda: clip.zero_shot(emb), 5)
+        zero_shot_s = median_seconds(lambda: clip.zero_shot(emb), 5)
     result = {
         "sketch_analyse_s": round(sketch_s, 4),
         "sketch_embed_s": round(sketch_embed_s, 4),

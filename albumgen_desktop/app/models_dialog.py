@@ -22,16 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from albumgen_desktop.app.worker import WorkerHost
+from albumgen_desktop.core.units import human_size
 
 COLUMNS = ("Model", "Use", "Size", "Licence", "State")
-
-
-def human_size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"  # pragma: no cover
 
 
 def size_on_disk(entry) -> int:  # noqa: ANN001

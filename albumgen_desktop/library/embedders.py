@@ -32,17 +32,13 @@ class SketchEmbedder:
 
 def clip_embedder(required: bool = False) -> Any | None:
     """The installed CLIP (kept warm), or None; with ``required`` a missing model is an error."""
-    from albumgen_desktop.core.errors import ModelMissingError
     from albumgen_desktop.models.manifest import installed_snapshot, model_for_role
 
     entry = model_for_role("image-analysis")
     snapshot = installed_snapshot(entry)
     if snapshot is None:
         if required:
-            raise ModelMissingError(
-                f"model {entry.id} ({entry.repo}) is not downloaded; run 'albumgen models download {entry.id}' "
-                "or use --engine sketch"
-            )
+            raise entry.missing()
         return None
     if snapshot not in _clip_cache:
         from albumgen_desktop.engines.image_clip import ClipAnalyser

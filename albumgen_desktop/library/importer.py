@@ -21,7 +21,6 @@ import csv
 import hashlib
 import io
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,6 +162,16 @@ def _analyse_track(path: Path, genre_tag: str) -> Features:
     return Features.from_dict({**values, "genre": genre or ""})
 
 
+def _store(library: Library, report: ImportReport, known: dict[str, str], embedders: list[Embedder],
+           cover: Image.Image, **row: object) -> None:  # fmt: skip
+    """Embed the cover with every embedder, write the row, count it as added or updated."""
+    library.put(**row, embeddings={e.model: e.embed([cover])[0] for e in embedders})
+    if row["source_key"] in known:
+        report.updated += 1
+    else:
+        report.added += 1
+
+
 def import_music_folder(
     library: Library,
     folder: Path,
@@ -199,15 +208,8 @@ def import_music_folder(
         except AlbumGenError as exc:
             report.skipped.append((key, str(exc)))
             continue
-        embeddings = {e.model: e.embed([cover])[0] for e in embedders}
-        library.put(
-            title=title, artist=artist, features=features, source="folder", source_key=key, stamp=stamp,
-            embeddings=embeddings,
-        )  # fmt: skip
-        if key in known:
-            report.updated += 1
-        else:
-            report.added += 1
+        _store(library, report, known, embedders, cover, title=title, artist=artist, features=features,
+               source="folder", source_key=key, stamp=stamp)  # fmt: skip
     on_progress(Progress(1.0, report.summary()))
     return report
 
@@ -309,17 +311,7 @@ def import_csv(
             continue
         title = next((row[c] for c in ("album", "album_name", "name", "title") if row.get(c)), row_id)
         artist = next((row[c] for c in ("artist", "artists", "artist_name") if row.get(c)), "")
-        embeddings = {e.model: e.embed([cover])[0] for e in embedders}
-        library.put(
-            title=title[:200], artist=artist[:200], features=features, source="csv", source_key=key, stamp=stamp,
-            embeddings=embeddings,
-        )  # fmt: skip
-        if key in known:
-            report.updated += 1
-        else:
-            report.added += 1
+        _store(library, report, known, embedders, cover, title=title[:200], artist=artist[:200], features=features,
+               source="csv", source_key=key, stamp=stamp)  # fmt: skip
     on_progress(Progress(1.0, report.summary()))
     return report
-
-
-ImportFn = Callable[..., ImportReport]

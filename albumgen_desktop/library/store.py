@@ -130,11 +130,6 @@ class Library:
 
     # -- writing --------------------------------------------------------------------------
 
-    def stamp_of(self, source_key: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT stamp FROM albums WHERE source_key=?", (source_key,)).fetchone()
-        return row[0] if row else None
-
     def stamps(self, source: str) -> dict[str, str]:
         with self._lock:
             rows = self._db.execute("SELECT source_key, stamp FROM albums WHERE source=?", (source,)).fetchall()

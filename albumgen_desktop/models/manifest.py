@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from albumgen_desktop.core.errors import AlbumGenError, BadInputError
+from albumgen_desktop.core.errors import AlbumGenError, BadInputError, ModelMissingError
 
 MANIFEST_PATH = Path(__file__).with_name("models_manifest.json")
 ROLES = ("music", "melody", "cover", "cover-quality", "preview-decoder", "image-analysis", "audio-analysis", "vlm")
@@ -45,6 +45,12 @@ class ModelEntry:
 
     def is_installed(self) -> bool:
         return installed_snapshot(self) is not None
+
+    def missing(self, instead: str = "use --engine sketch") -> ModelMissingError:
+        """The error for a neural path whose weights are not in the cache (exit code 3)."""
+        return ModelMissingError(
+            f"model {self.id} ({self.repo}) is not downloaded; run 'albumgen models download {self.id}' or {instead}"
+        )
 
 
 def hub_cache_dir() -> Path:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from albumgen_desktop.core.analysis import ENGINE_CHOICES, Analysis, uniform
-from albumgen_desktop.core.errors import BadInputError, ModelMissingError
+from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.io.files import check_input_file
 from albumgen_desktop.io.metadata import read_recipe
@@ -76,10 +76,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
         snapshot = installed_snapshot(entry)
         if snapshot is None:
             if engine == "neural":
-                raise ModelMissingError(
-                    f"model {entry.id} ({entry.repo}) is not downloaded; run 'albumgen models download {entry.id}' "
-                    "or use --engine sketch"
-                )
+                raise entry.missing()
             warnings.append(f"{entry.id} is not downloaded; genre and timbre come from DSP estimates only")
         else:
             from albumgen_desktop.io.audio import load_audio
@@ -193,10 +190,7 @@ def _vlm() -> Any:
     entry = model_for_role("vlm")
     snapshot = installed_snapshot(entry)
     if snapshot is None:
-        raise ModelMissingError(
-            f"model {entry.id} ({entry.repo}) is not downloaded; run 'albumgen models download {entry.id}' "
-            "or analyse without the VLM step"
-        )
+        raise entry.missing("analyse without the VLM step")
     if snapshot not in _vlm_cache:
         _vlm_cache.clear()
         _vlm_cache[snapshot] = FeaturesVlm(snapshot)

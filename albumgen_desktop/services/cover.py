@@ -8,7 +8,7 @@ from typing import Any
 
 from PIL import Image
 
-from albumgen_desktop.core.errors import BadInputError, CancelledError, ModelMissingError
+from albumgen_desktop.core.errors import BadInputError, CancelledError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from albumgen_desktop.core.prompts import NEGATIVE_PROMPT, clean_title, cover_prompt
@@ -129,10 +129,7 @@ def generate_cover(
         if snapshot is None:
             notices.append(f"{entry.id} is not downloaded; using the sketch painter (no weights needed)")
     if engine == "diffusion" and snapshot is None:
-        raise ModelMissingError(
-            f"model {entry.id} ({entry.repo}) is not downloaded; run 'albumgen models download {entry.id}' "
-            "or use --engine sketch"
-        )
+        raise entry.missing()
     if engine == "sketch" and job.reference is not None:
         notices.append("the sketch painter ignores the reference image")
     common = {

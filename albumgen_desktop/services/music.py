@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from albumgen_desktop.core.errors import BadInputError, ModelMissingError
+from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from albumgen_desktop.core.prompts import music_prompt
@@ -100,10 +100,7 @@ def generate_music(
         if snapshot is None:
             notices.append(f"{entry.id} is not downloaded; using the sketch engine (no weights needed)")
     if engine == "musicgen" and snapshot is None:
-        raise ModelMissingError(
-            f"model {entry.id} ({entry.repo}) is not downloaded; run 'albumgen models download {entry.id}' "
-            "or use --engine sketch"
-        )
+        raise entry.missing()
     model_info = None
     if engine == "musicgen":
         if job.melody:
