@@ -74,6 +74,87 @@ def test_seed_decides_the_tokens(tiny_musicgen) -> None:
     assert (a == b).all() and not (a == c).all()
 
 
+@pytest.fixture(scope="module")
+def opinionated_musicgen(tmp_path_factory: pytest.TempPathFactory):
+    """A tiny MusicGen with large weights: peaked next-token distributions that depend on the text.
+    (At the default init every distribution is almost uniform, and a sampler with the wrong guidance
+    or filtering would still draw the same tokens from the same random numbers.)"""
+    import torch
+    from transformers import MusicgenForConditionalGeneration
+
+    from albumgen_desktop.engines.musicgen import MusicGenEngine
+    from albumgen_desktop.models.tiny import build_tiny_musicgen
+
+    folder = build_tiny_musicgen(tmp_path_factory.mktemp("mg-sharp") / "musicgen")
+    model = MusicgenForConditionalGeneration.from_pretrained(folder, use_safetensors=True)
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if name.startswith(("decoder.", "enc_to_dec_proj.", "text_encoder.")) and param.dim() == 2:
+                param.mul_(25.0 if "lm_heads" in name else 6.0)
+    model.save_pretrained(folder, safe_serialization=True)
+    return MusicGenEngine(folder, precision="fp32")
+
+
+@pytest.mark.parametrize(
+    ("guidance", "temperature", "top_k", "variations"), [(3.0, 1.0, 250, 1), (1.0, 0.7, 0, 2), (4.5, 1.3, 5, 2)]
+)
+def test_lean_decoder_samples_what_transformers_generate_samples(
+    opinionated_musicgen, guidance: float, temperature: float, top_k: int, variations: int
+) -> None:
+    """The engine's own sampling loop and transformers' generate give the same audio for a seed."""
+    import torch
+    from transformers import AutoTokenizer, MusicgenForConditionalGeneration
+
+    from albumgen_desktop.engines.musicgen import MusicRequest
+
+    tiny_musicgen = opinionated_musicgen
+
+    request = MusicRequest(
+        prompt="dusty soul groove", duration_s=2.0, seed=11, guidance=guidance, temperature=temperature,
+        top_k=top_k, variations=variations,
+    )  # fmt: skip
+    ours = tiny_musicgen.generate(request)
+    assert tiny_musicgen.stepper is not None
+    folder = tiny_musicgen.model_dir
+    reference = MusicgenForConditionalGeneration.from_pretrained(folder, use_safetensors=True).eval()
+    inputs = AutoTokenizer.from_pretrained(folder)([request.prompt] * variations, return_tensors="pt")
+    torch.manual_seed(request.seed)
+    with torch.inference_mode():
+        theirs = reference.generate(
+            **inputs, max_new_tokens=100 + 3, do_sample=True, guidance_scale=guidance if guidance > 1 else None,
+            temperature=temperature, top_k=top_k,
+        )[:, 0].numpy()  # fmt: skip
+    assert theirs.shape == ours.shape
+    assert np.max(np.abs(theirs - ours)) < 1e-5
+
+
+def test_lean_decoder_logits_match_transformers_with_a_prompt_and_padding(opinionated_musicgen) -> None:
+    """Prefill of a code prompt (as a continuation window does), then single steps, against one
+    transformers forward; two prompts of different lengths exercise the cross-attention mask."""
+    import torch
+    from transformers import MusicgenForConditionalGeneration
+
+    tiny_musicgen = opinionated_musicgen
+
+    reference = MusicgenForConditionalGeneration.from_pretrained(tiny_musicgen.model_dir, use_safetensors=True).eval()
+    k, steps = tiny_musicgen.num_codebooks, 30
+    inputs = dict(tiny_musicgen.tokenizer(["a", "a long and winding prompt"], padding=True, return_tensors="pt"))
+    assert not bool(inputs["attention_mask"].all())
+    torch.manual_seed(0)
+    ids = torch.randint(0, 64, (2 * k, steps))
+    with torch.inference_mode():
+        expected = reference(**inputs, decoder_input_ids=ids).logits  # (2K, steps, vocab)
+        states, mask = tiny_musicgen._encoder_states(inputs, cfg=False)
+        stepper = tiny_musicgen.stepper
+        stepper.start(states, mask, steps)
+        got = [stepper(ids[:, : steps - 5])]
+        got += [stepper(ids[:, t : t + 1]) for t in range(steps - 5, steps)]
+        stepper.release()
+    assert expected.std() > 1.0  # logits far from uniform: a wrong mask or position would show
+    for i, logits in enumerate(got):
+        assert torch.allclose(logits, expected[:, steps - 6 + i], atol=1e-4, rtol=1e-5), i
+
+
 def test_cancel_keeps_partial_audio_and_is_quick(tiny_musicgen) -> None:
     from albumgen_desktop.engines.musicgen import MusicRequest
 

@@ -92,10 +92,11 @@ def _musicgen_sub_configs(codebook_size: int = 64):
     from transformers import EncodecConfig, MusicgenDecoderConfig, T5Config
 
     text = T5Config(
-        vocab_size=300, d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
+        vocab_size=300, d_model=24, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
         decoder_start_token_id=0, pad_token_id=0, eos_token_id=1,
     )  # fmt: skip
-    # EnCodec at 32 kHz with the real hop (8*5*4*4 = 640 samples, 50 Hz frames), toy widths.
+    # The text width differs from the decoder's (24 vs 32), as in the real checkpoints (768 vs 1024),
+    # so the text-to-decoder projection is exercised. EnCodec at 32 kHz with the real hop (8*5*4*4 = 640 samples, 50 Hz frames), toy widths.
     audio = EncodecConfig(
         sampling_rate=32000, audio_channels=1, codebook_size=codebook_size, codebook_dim=16, hidden_size=16,
         num_filters=4, num_residual_layers=1, upsampling_ratios=[8, 5, 4, 4], target_bandwidths=[2.2],
@@ -107,6 +108,19 @@ def _musicgen_sub_configs(codebook_size: int = 64):
         bos_token_id=codebook_size, decoder_start_token_id=codebook_size,
     )  # fmt: skip
     return text, audio, decoder
+
+
+def _random_codebooks(model) -> None:  # noqa: ANN001
+    """EnCodec's codebooks are buffers that transformers initialises to zeros (the real ones are
+    learned). Left at zero, every code would decode to the same audio and no test could tell
+    one token from another."""
+    import torch
+
+    with torch.no_grad():
+        for layer in model.audio_encoder.quantizer.layers:
+            book = layer.codebook
+            book.embed.copy_(torch.randn_like(book.embed))
+            book.embed_avg.copy_(book.embed)
 
 
 def _set_generation_defaults(model, codebook_size: int) -> None:  # noqa: ANN001
@@ -137,6 +151,7 @@ def build_tiny_musicgen(out_dir: Path, seed: int = 0) -> Path:
     model = MusicgenForConditionalGeneration(
         MusicgenConfig(text_encoder=text, audio_encoder=audio, decoder=decoder)
     ).eval()
+    _random_codebooks(model)
     _set_generation_defaults(model, 64)
     out_dir = Path(out_dir)
     model.save_pretrained(out_dir, safe_serialization=True)
@@ -160,6 +175,7 @@ def build_tiny_musicgen_melody(out_dir: Path, seed: int = 0) -> Path:
         text_encoder=text, audio_encoder=audio, decoder=decoder, num_chroma=12, chroma_length=235
     )
     model = MusicgenMelodyForConditionalGeneration(config).eval()
+    _random_codebooks(model)
     _set_generation_defaults(model, 64)
     out_dir = Path(out_dir)
     model.save_pretrained(out_dir, safe_serialization=True)
