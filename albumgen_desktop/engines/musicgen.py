@@ -1,9 +1,14 @@
 """MusicGen through transformers: streaming chunks, cancel, CPU precision paths, long tracks, melody.
 
+Decoding. MusicGen (small/medium/large) runs in the engine's own sampling loop
+(engines/musicgen_decoder.py: same weights, same tokens for a seed as transformers'
+generate, less bookkeeping per step; see benchmarks/bench_music.py). MusicGen-melody, which prepends its
+conditioning to the decoder input, runs through ``generate`` with a stopping-criteria
+hook. Either way a callback sees the token matrix after every step.
+
 Streaming. MusicGen predicts 4 codebooks with a delay pattern: codebook k of
 frame j is generated at step j + k + 1, so frame j is complete once step j + K
-has run. A stopping-criteria hook (called every step with all tokens so far, in
-every transformers version) applies the delay mask, and every ~1 s of complete
+has run. The per-step callback applies the delay mask, and every ~1 s of complete
 frames decodes them with EnCodec. Each chunk is decoded with 0.5 s of earlier
 frames as left context (EnCodec's LSTM state) and four later frames as right
 context (its non-causal convolutions), so the concatenated chunks equal a
@@ -14,7 +19,7 @@ Long tracks. Past one window (30 s), the next window is generated with the last
 the codec decodes across the seam with the earlier codes as context, so the
 seam has no click and needs no crossfade.
 
-Cancel. The same hook checks the cancel token every step and stops generation;
+Cancel. The same callback checks the cancel token every step and stops generation;
 the complete frames so far are decoded and returned with the CancelledError.
 """
 
@@ -319,10 +324,8 @@ class MusicGenEngine:
         if not self.is_melody:
             from albumgen_desktop.engines.musicgen_decoder import MusicgenDecoderStepper
 
-            self.stepper = MusicgenDecoderStepper(model.decoder).eval().to(p.device)
-            # the stepper holds its own (fused) copies of the decoder weights; drop transformers' ones
-            model.decoder.model.decoder.layers = torch.nn.ModuleList()
-            model.decoder.lm_heads = torch.nn.ModuleList()
+            # the stepper takes over the decoder's weights (fused); transformers' copies are freed
+            self.stepper = MusicgenDecoderStepper(model.decoder, consume=True).eval().to(p.device)
         decoder = self.stepper if self.stepper is not None else model.decoder
         if p.precision == "int8":
             import warnings

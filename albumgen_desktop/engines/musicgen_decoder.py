@@ -20,6 +20,7 @@ prepends its conditioning to the decoder input instead and keeps ``generate``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import torch
@@ -36,6 +37,28 @@ def fused_linear(*linears: nn.Linear) -> nn.Linear:
         bias = [lin.bias if lin.bias is not None else torch.zeros(lin.out_features) for lin in linears]
         fused.bias = nn.Parameter(torch.cat([b.detach().float() for b in bias]), requires_grad=False)
     return fused
+
+
+def _direct(module: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The module's computation without nn.Module's call machinery: a step makes ~250 of these
+    calls, and at batch 2 the Python around them costs as much as the arithmetic inside."""
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
+
+    if isinstance(module, DynamicInt8Linear) and module._packed_params.dtype == torch.qint8:
+        reduce_range = module.version is not None and module.version >= 4  # as its forward decides
+        return functools.partial(
+            torch.ops.quantized.linear_dynamic,
+            W_prepack=module._packed_params._packed_params,
+            reduce_range=reduce_range,
+        )
+    if type(module) is nn.Linear:
+        return functools.partial(F.linear, weight=module.weight, bias=module.bias)
+    if type(module) is nn.LayerNorm:
+        return functools.partial(
+            F.layer_norm, normalized_shape=module.normalized_shape, weight=module.weight, bias=module.bias,
+            eps=module.eps,
+        )  # fmt: skip
+    return module.forward
 
 
 def _norm(ln: nn.LayerNorm) -> nn.LayerNorm:
@@ -61,11 +84,21 @@ class _Layer(nn.Module):
         self.fc1, self.fc2 = fused_linear(layer.fc1), fused_linear(layer.fc2)
         self.activation = layer.activation_fn
 
+    def plan(self) -> tuple:
+        """Plain callables for one step, in the order forward uses them."""
+        act = self.activation
+        activation = F.gelu if type(act).__name__ == "GELUActivation" and act.act is F.gelu else act
+        return tuple(_direct(m) for m in (self.ln_self, self.qkv, self.out, self.ln_cross, self.cross_q)) + (
+            _direct(self.cross_out), _direct(self.ln_ffn), _direct(self.fc1), activation, _direct(self.fc2),
+        )  # fmt: skip
+
 
 class MusicgenDecoderStepper(nn.Module):
     """Holds a MusicGen decoder's weights in a step-friendly layout and samples token columns."""
 
-    def __init__(self, causal_lm: nn.Module) -> None:  # a transformers MusicgenForCausalLM
+    def __init__(self, causal_lm: nn.Module, consume: bool = False) -> None:  # a transformers MusicgenForCausalLM
+        """``consume`` frees each of ``causal_lm``'s layers once copied, so the fp32 decoder never
+        exists twice (musicgen-medium's is 6 GB); ``causal_lm`` can then no longer run."""
         super().__init__()
         decoder = causal_lm.model.decoder
         cfg = causal_lm.config
@@ -77,14 +110,22 @@ class MusicgenDecoderStepper(nn.Module):
         self.rows_per_codebook = tables[0].shape[0]
         self.register_buffer("embeddings", torch.cat(tables, dim=0))  # (K * (vocab + 1), hidden)
         self.register_buffer("positions", decoder.embed_positions.weights.detach().float().clone())
-        self.layers = nn.ModuleList(_Layer(layer) for layer in decoder.layers)
+        layers = []
+        for i in range(len(decoder.layers)):
+            layers.append(_Layer(decoder.layers[i]))
+            if consume:
+                decoder.layers[i] = nn.Identity()
+        self.layers = nn.ModuleList(layers)
         self.ln_final = _norm(decoder.layer_norm)
         self.lm_head = fused_linear(*causal_lm.lm_heads)
+        if consume:
+            causal_lm.lm_heads = nn.ModuleList()
         self.dtype = torch.float32  # residual stream, norms, cross-attention
         self.attention_dtype = torch.float32  # self-attention and its key/value cache
         self._cache: list[tuple[torch.Tensor, torch.Tensor]] = []
         self._cross: list[tuple[torch.Tensor, torch.Tensor]] = []
         self._cross_mask: torch.Tensor | None = None
+        self._plans: list[tuple] = []
         self.length = 0
 
     # -- precision -------------------------------------------------------------------------
@@ -96,6 +137,7 @@ class MusicgenDecoderStepper(nn.Module):
 
         with warnings.catch_warnings():  # torch 2.13 marks the quantized-tensor constructors deprecated
             warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)  # torch.ao still ships in the pinned torch
             torch.ao.quantization.quantize_dynamic(self, {nn.Linear}, dtype=torch.qint8, inplace=True)
         self.attention_dtype = self_attention_dtype
 
@@ -126,6 +168,8 @@ class MusicgenDecoderStepper(nn.Module):
             )
         if max_length > self.positions.shape[0]:
             raise ValueError(f"at most {self.positions.shape[0]} decoder positions, asked for {max_length}")
+        self._plans = [layer.plan() for layer in self.layers]  # after any change of precision
+        self._ln_final, self._lm_head = _direct(self.ln_final), _direct(self.lm_head)
         shape = (batch, self.layers[0].heads, max_length, self.layers[0].head_dim)
         adt = self.attention_dtype
         self._cache = [
@@ -135,45 +179,46 @@ class MusicgenDecoderStepper(nn.Module):
         self.length = 0
 
     def release(self) -> None:
-        self._cache, self._cross, self._cross_mask = [], [], None
+        self._cache, self._cross, self._cross_mask, self._plans = [], [], None, []
         self.length = 0
 
     # -- one forward -----------------------------------------------------------------------
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         """ids (batch * K, T) at positions length..length+T-1 -> fp32 logits (batch * K, vocab) of the last."""
-        k_books = self.num_codebooks
+        k_books, hidden = self.num_codebooks, self.hidden
         batch, steps = ids.shape[0] // k_books, ids.shape[1]
         pos = self.length
+        end = pos + steps
         offsets = torch.arange(k_books, device=ids.device).repeat(batch)[:, None] * self.rows_per_codebook
-        x = F.embedding(ids + offsets, self.embeddings).view(batch, k_books, steps, self.hidden).sum(dim=1)
+        x = F.embedding(ids + offsets, self.embeddings).view(batch, k_books, steps, hidden).sum(dim=1)
         if self.embed_scale != 1.0:
             x = x * self.embed_scale
-        x = x + self.positions[pos : pos + steps]
-        end = pos + steps
+        x = x + self.positions[pos:end]
         causal = None
         if steps > 1:
             rows = torch.arange(pos, end, device=ids.device)[:, None]
             causal = torch.arange(end, device=ids.device)[None, :] <= rows
-        adt = self.attention_dtype
-        for layer, (k_cache, v_cache), (ck, cv) in zip(self.layers, self._cache, self._cross, strict=True):
-            heads, hd = layer.heads, layer.head_dim
-            h = layer.ln_self(x)
-            q, k, v = layer.qkv(h).to(adt).view(batch, steps, 3, heads, hd).permute(2, 0, 3, 1, 4)
+        dtype, adt = self.dtype, self.attention_dtype
+        convert = dtype != adt
+        heads, hd, scale = self.layers[0].heads, self.layers[0].head_dim, self.layers[0].scaling
+        sdpa, cross_mask = F.scaled_dot_product_attention, self._cross_mask
+        for plan, (k_cache, v_cache), (ck, cv) in zip(self._plans, self._cache, self._cross, strict=True):
+            ln_self, qkv, out, ln_cross, cross_q, cross_out, ln_ffn, fc1, act, fc2 = plan
+            proj = qkv(ln_self(x))
+            if convert:
+                proj = proj.to(adt)
+            q, k, v = proj.view(batch, steps, 3, heads, hd).permute(2, 0, 3, 1, 4)
             k_cache[:, :, pos:end] = k
             v_cache[:, :, pos:end] = v
-            a = F.scaled_dot_product_attention(
-                q, k_cache[:, :, :end], v_cache[:, :, :end], attn_mask=causal, scale=layer.scaling
-            )
-            x = x + layer.out(a.transpose(1, 2).reshape(batch, steps, self.hidden).to(self.dtype)).to(self.dtype)
-            h = layer.ln_cross(x)
-            q = layer.cross_q(h).to(self.dtype).view(batch, steps, heads, hd).transpose(1, 2)
-            a = F.scaled_dot_product_attention(q, ck, cv, attn_mask=self._cross_mask, scale=layer.scaling)
-            x = x + layer.cross_out(a.transpose(1, 2).reshape(batch, steps, self.hidden)).to(self.dtype)
-            h = layer.ln_ffn(x)
-            x = x + layer.fc2(layer.activation(layer.fc1(h))).to(self.dtype)
+            a = sdpa(q, k_cache[:, :, :end], v_cache[:, :, :end], attn_mask=causal, scale=scale)
+            a = a.transpose(1, 2).reshape(batch, steps, hidden)
+            x = x + out(a.to(dtype) if convert else a)
+            q = cross_q(ln_cross(x)).view(batch, steps, heads, hd).transpose(1, 2)
+            a = sdpa(q, ck, cv, attn_mask=cross_mask, scale=scale)
+            x = x + cross_out(a.transpose(1, 2).reshape(batch, steps, hidden))
+            x = x + fc2(act(fc1(ln_ffn(x))))
         self.length = end
-        last = self.ln_final(x[:, -1])
-        logits = self.lm_head(last).float()  # (batch, K * vocab)
+        logits = self._lm_head(self._ln_final(x[:, -1])).float()  # (batch, K * vocab)
         return logits.view(batch * k_books, self.vocab)
 
 
