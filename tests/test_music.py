@@ -155,6 +155,32 @@ def test_lean_decoder_logits_match_transformers_with_a_prompt_and_padding(opinio
         assert torch.allclose(logits, expected[:, steps - 6 + i], atol=1e-4, rtol=1e-5), i
 
 
+@pytest.mark.parametrize("precision", ["bf16", "int8"])
+def test_reduced_precision_steps_track_fp32(opinionated_musicgen, precision: str) -> None:
+    """The bf16 and int8 steppers compute the same function as fp32, up to their rounding."""
+    import torch
+
+    from albumgen_desktop.engines.musicgen import MusicGenEngine, MusicRequest
+
+    reduced = MusicGenEngine(opinionated_musicgen.model_dir, precision=precision)
+    k, steps = reduced.num_codebooks, 24
+    request = MusicRequest(prompt="night drive synthwave")
+    torch.manual_seed(1)
+    ids = torch.randint(0, 64, (2 * k, steps))
+    logits = {}
+    with torch.inference_mode():
+        for name, engine in (("fp32", opinionated_musicgen), (precision, reduced)):
+            states, mask = engine._encoder_states(engine._text_inputs(request, None), cfg=True)
+            engine.stepper.start(states, mask, steps)
+            engine.stepper(ids[:, : steps - 4])
+            logits[name] = torch.stack([engine.stepper(ids[:, t : t + 1]) for t in range(steps - 4, steps)])
+            engine.stepper.release()
+    a, b = logits["fp32"].flatten(0, 1), logits[precision].flatten(0, 1)
+    cosine = torch.nn.functional.cosine_similarity(a, b, dim=-1)
+    assert cosine.min() > 0.99, cosine.min()
+    assert (a.argmax(-1) == b.argmax(-1)).float().mean() > 0.8
+
+
 def test_cancel_keeps_partial_audio_and_is_quick(tiny_musicgen) -> None:
     from albumgen_desktop.engines.musicgen import MusicRequest
 
