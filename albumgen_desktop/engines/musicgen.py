@@ -1,10 +1,11 @@
 """MusicGen through transformers: streaming chunks, cancel, CPU precision paths, long tracks, melody.
 
 Decoding. MusicGen (small/medium/large) runs in the engine's own sampling loop
-(engines/musicgen_decoder.py: same weights, same tokens for a seed as transformers'
-generate, less bookkeeping per step; see benchmarks/bench_music.py). MusicGen-melody, which prepends its
-conditioning to the decoder input, runs through ``generate`` with a stopping-criteria
-hook. Either way a callback sees the token matrix after every step.
+(engines/musicgen_decoder.py): the same weights and, for a seed, the same tokens as
+transformers' generate, with less bookkeeping per step (see benchmarks/bench_music.py).
+MusicGen-melody, which prepends its conditioning to the decoder input, runs through
+``generate`` with a stopping-criteria hook. Either way a callback sees the token
+matrix after every step.
 
 Streaming. MusicGen predicts 4 codebooks with a delay pattern: codebook k of
 frame j is generated at step j + k + 1, so frame j is complete once step j + K
@@ -242,7 +243,7 @@ class ChunkDecoder:
 
     def update(self, raw_ids, final: bool = False, end_of_track: bool = True) -> None:  # noqa: ANN001
         """Decode what is ready. ``final`` flushes; at the end of a window that another window
-        continues, the last frame waits for the next window, which has its right context."""
+        continues, the last DECODE_LOOKAHEAD_FRAMES wait for the next window, which has their right context."""
         self.last_ids = raw_ids
         codes = self.codes(raw_ids)
         if final:
@@ -445,7 +446,7 @@ class MusicGenEngine:
         first_ids, delay_mask = self.model.decoder.build_delay_pattern_mask(
             start, pad_token_id=self.start_id, max_length=max_length
         )
-        held = DECODE_LOOKAHEAD_FRAMES if context else 0  # the previous window left its last frame to us
+        held = DECODE_LOOKAHEAD_FRAMES if context else 0  # the previous window left its last frames to us
         decoder = ChunkDecoder(
             self.model.audio_encoder, k, delay_mask.cpu(), n, emitted_frames=context - held, on_audio=on_audio
         )
