@@ -245,6 +245,8 @@ class ChunkDecoder:
         """Decode what is ready. ``final`` flushes; at the end of a window that another window
         continues, the last DECODE_LOOKAHEAD_FRAMES wait for the next window, which has their right context."""
         self.last_ids = raw_ids
+        if not final and max(0, raw_ids.shape[-1] - self.k) - DECODE_LOOKAHEAD_FRAMES - self.emitted < self._next:
+            return  # most steps: no chunk is due, so skip rebuilding the codes
         codes = self.codes(raw_ids)
         if final:
             self.final_codes = codes
