@@ -196,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         build_s = round(time.perf_counter() - t0, 1)
         results = {}
         for name in PATHS:
-            # each path in a fresh process, as the app holds one engine: a heap that already held
-            # and freed the other engines' 8 GB made the int8 path 15% slower (42.8 vs 36.6 ms)
+            # each path in a fresh process, as the app holds one engine: no path runs on a heap
+            # that other paths' engines (several GB) have just filled and freed
             cmd = [sys.executable, __file__, "--one-path", name, str(folder), "--device", args.device]
             cmd += ["--seconds", str(seconds)]
             done = subprocess.run(cmd, capture_output=True, text=True, check=False)
