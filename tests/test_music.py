@@ -74,25 +74,72 @@ def test_seed_decides_the_tokens(tiny_musicgen) -> None:
     assert (a == b).all() and not (a == c).all()
 
 
-@pytest.fixture(scope="module")
-def opinionated_musicgen(tmp_path_factory: pytest.TempPathFactory):
-    """A tiny MusicGen with large weights: peaked next-token distributions that depend on the text.
-    (At the default init every distribution is almost uniform, and a sampler with the wrong guidance
-    or filtering would still draw the same tokens from the same random numbers.)"""
+def _opinionated(folder: Path, model_class):  # noqa: ANN001, ANN202
+    """Scale a tiny model's weights up so that its next-token distributions are peaked and depend
+    on the conditioning. (At the default init every distribution is almost uniform, and a sampler
+    with the wrong guidance or filtering would still draw the same tokens from the same numbers.)"""
     import torch
-    from transformers import MusicgenForConditionalGeneration
 
     from albumgen_desktop.engines.musicgen import MusicGenEngine
-    from albumgen_desktop.models.tiny import build_tiny_musicgen
 
-    folder = build_tiny_musicgen(tmp_path_factory.mktemp("mg-sharp") / "musicgen")
-    model = MusicgenForConditionalGeneration.from_pretrained(folder, use_safetensors=True)
+    model = model_class.from_pretrained(folder, use_safetensors=True)
+    prefixes = ("decoder.", "enc_to_dec_proj.", "audio_enc_to_dec_proj.", "text_encoder.")
     with torch.no_grad():
         for name, param in model.named_parameters():
-            if name.startswith(("decoder.", "enc_to_dec_proj.", "text_encoder.")) and param.dim() == 2:
+            if name.startswith(prefixes) and param.dim() == 2:
                 param.mul_(25.0 if "lm_heads" in name else 6.0)
     model.save_pretrained(folder, safe_serialization=True)
     return MusicGenEngine(folder, precision="fp32")
+
+
+@pytest.fixture(scope="module")
+def opinionated_musicgen(tmp_path_factory: pytest.TempPathFactory):
+    from transformers import MusicgenForConditionalGeneration
+
+    from albumgen_desktop.models.tiny import build_tiny_musicgen
+
+    folder = build_tiny_musicgen(tmp_path_factory.mktemp("mg-sharp") / "musicgen")
+    return _opinionated(folder, MusicgenForConditionalGeneration)
+
+
+@pytest.fixture(scope="module")
+def opinionated_melody(tmp_path_factory: pytest.TempPathFactory):
+    from transformers import MusicgenMelodyForConditionalGeneration
+
+    from albumgen_desktop.models.tiny import build_tiny_musicgen_melody
+
+    folder = build_tiny_musicgen_melody(tmp_path_factory.mktemp("mgm-sharp") / "melody")
+    return _opinionated(folder, MusicgenMelodyForConditionalGeneration)
+
+
+@pytest.mark.parametrize(("with_melody", "guidance"), [(True, 3.0), (False, 3.0), (True, 1.0)])
+def test_lean_decoder_melody_samples_what_transformers_generate_samples(
+    opinionated_melody, with_melody: bool, guidance: float
+) -> None:
+    """MusicGen-melody (conditioning prefix, no cross-attention) in the engine's loop and in
+    transformers' generate: the same audio for a seed, with and without a reference melody."""
+    import torch
+    from transformers import AutoTokenizer, MusicgenMelodyForConditionalGeneration
+
+    from albumgen_desktop.engines.musicgen import MusicRequest
+
+    engine = opinionated_melody
+    t = np.arange(3 * 32000) / 32000
+    melody = (0.4 * np.sin(2 * np.pi * 220 * t * (1 + t / 3))).astype(np.float32) if with_melody else None
+    request = MusicRequest(prompt="folk waltz", duration_s=2.0, seed=5, guidance=guidance, top_k=20, melody=melody)
+    ours = engine.generate(request)
+    reference = MusicgenMelodyForConditionalGeneration.from_pretrained(engine.model_dir, use_safetensors=True).eval()
+    inputs = dict(AutoTokenizer.from_pretrained(engine.model_dir)([request.prompt], return_tensors="pt"))
+    if with_melody:
+        inputs["input_features"] = engine.chroma(melody[: 2 * 32000])  # the window the engine conditions on
+    torch.manual_seed(request.seed)
+    with torch.inference_mode():
+        theirs = reference.generate(
+            **inputs, max_new_tokens=100 + 3, do_sample=True, guidance_scale=guidance if guidance > 1 else None,
+            top_k=20,
+        )[:, 0].numpy()  # fmt: skip
+    assert theirs.shape == ours.shape
+    assert np.max(np.abs(theirs - ours)) < 1e-5
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,9 @@
 Decoding. MusicGen (small/medium/large) runs in the engine's own sampling loop
 (engines/musicgen_decoder.py): the same weights and, for a seed, the same tokens as
 transformers' generate, with less bookkeeping per step (see benchmarks/bench_music.py).
-MusicGen-melody, which prepends its conditioning to the decoder input, runs through
-``generate`` with a stopping-criteria hook. Either way a callback sees the token
-matrix after every step.
+MusicGen-melody, which puts its conditioning in front of the decoder input instead of
+cross-attending to it, runs in the same loop. A callback sees the token matrix after
+every step.
 
 Streaming. MusicGen predicts 4 codebooks with a delay pattern: codebook k of
 frame j is generated at step j + k + 1, so frame j is complete once step j + K
@@ -71,47 +71,6 @@ class MusicRequest:
             raise BadInputError("variations must be between 1 and 8")
         if not (0.0 < self.temperature <= 3.0) or not (0 <= self.guidance <= 20) or self.top_k < 0:
             raise BadInputError("temperature must be 0..3, guidance 0..20 and top-k non-negative")
-
-
-def growing_cache(num_layers: int):  # noqa: ANN201 - transformers is imported lazily
-    """An encoder-decoder KV cache whose self-attention layers grow into preallocated buffers.
-
-    transformers' DynamicLayer concatenates the whole cache on every step (O(n^2) copying
-    over a clip); doubling a buffer and writing each step in place costs O(n). On the
-    real musicgen-small int8 path a 6 s clip took 16.6 s instead of 19.9 s, same audio.
-    """
-    import torch
-    from transformers.cache_utils import DynamicCache, DynamicLayer, EncoderDecoderCache
-
-    class GrowingLayer(DynamicLayer):
-        def update(self, key_states, value_states, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-            if not self.is_initialized:
-                self.lazy_initialization(key_states, value_states)
-                self._k = self._v = None
-                self._n = 0
-            n, t = self._n, key_states.shape[-2]
-            if self._k is None or n + t > self._k.shape[-2]:
-                shape = (*key_states.shape[:-2], max(64, 2 * (n + t)), key_states.shape[-1])
-                k = torch.empty(shape, dtype=key_states.dtype, device=key_states.device)
-                v = torch.empty(shape, dtype=value_states.dtype, device=value_states.device)
-                if n:
-                    k[..., :n, :] = self._k[..., :n, :]
-                    v[..., :n, :] = self._v[..., :n, :]
-                self._k, self._v = k, v
-            self._k[..., n : n + t, :] = key_states
-            self._v[..., n : n + t, :] = value_states
-            self._n = n + t
-            self.keys, self.values = self._k[..., : self._n, :], self._v[..., : self._n, :]
-            return self.keys, self.values
-
-        def reset(self) -> None:
-            self._k = self._v = None
-            self._n = 0
-            super().reset()
-
-    self_attention = DynamicCache()
-    self_attention.layers = [GrowingLayer() for _ in range(num_layers)]
-    return EncoderDecoderCache(self_attention, DynamicCache())
 
 
 def pack_linears_bf16(module) -> int:  # noqa: ANN001
@@ -193,10 +152,6 @@ class MelodyChroma:
         return onehot[None]
 
 
-class _StreamComplete(Exception):  # noqa: N818 - control flow, not an error
-    """Raised at the last step: every chunk is out, so transformers' own full decode is skipped."""
-
-
 class ChunkDecoder:
     """Turns the growing (delay-patterned) token matrix into audio chunks."""
 
@@ -269,27 +224,6 @@ class ChunkDecoder:
         return np.concatenate(self.pieces, axis=1)
 
 
-def _stopping_hook(decoder: ChunkDecoder, cancel: CancelToken | None, max_length: int, end_of_track: bool):  # noqa: ANN202
-    from transformers import StoppingCriteria
-
-    class _Hook(StoppingCriteria):
-        """Sees every step's tokens: streams chunks, honours cancel, ends before the redundant decode."""
-
-        def __call__(self, input_ids, scores, **kwargs):  # noqa: ANN001, ANN204
-            import torch
-
-            if cancel is not None and cancel.cancelled:
-                decoder.update(input_ids, final=True)
-                raise CancelledError("Cancelled.", partial=decoder.audio())
-            if input_ids.shape[-1] >= max_length:
-                decoder.update(input_ids, final=True, end_of_track=end_of_track)
-                raise _StreamComplete
-            decoder.update(input_ids)
-            return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
-
-    return _Hook()
-
-
 class MusicGenEngine:
     """A MusicGen (or MusicGen-melody) checkpoint folder, loaded once and kept warm."""
 
@@ -323,41 +257,26 @@ class MusicGenEngine:
         torch = self._torch
         p = self.placement
         model.to(p.device)
-        self.stepper = None
-        if not self.is_melody:
-            from albumgen_desktop.engines.musicgen_decoder import MusicgenDecoderStepper
+        from albumgen_desktop.engines.musicgen_decoder import MusicgenDecoderStepper
 
-            # the stepper takes over the decoder's weights (fused); transformers' copies are freed
-            self.stepper = MusicgenDecoderStepper(model.decoder, consume=True).eval().to(p.device)
-        decoder = self.stepper if self.stepper is not None else model.decoder
+        # the stepper takes over the decoder's weights (fused); transformers' copies are freed
+        self.stepper = MusicgenDecoderStepper(model.decoder, consume=True).eval().to(p.device)
         if p.precision == "int8":
-            import warnings
-
             if "fbgemm" in torch.backends.quantized.supported_engines:
                 # fbgemm's int8 GEMV beats the default "x86" dispatcher at batch 2 here: 26.6 vs 30.2 ms
                 # for the 192 Linear layers of musicgen-small's decoder.
                 torch.backends.quantized.engine = "fbgemm"
-            if self.stepper is not None:
-                attention = torch.bfloat16 if cpu_has_native_bf16() else torch.float32
-                self.stepper.quantize_int8(self_attention_dtype=attention)
-            else:
-                with warnings.catch_warnings():  # torch 2.13 marks the quantized-tensor constructors deprecated
-                    warnings.simplefilter("ignore", UserWarning)
-                    model.decoder = torch.ao.quantization.quantize_dynamic(
-                        model.decoder, {torch.nn.Linear}, dtype=torch.qint8
-                    )
+            attention = torch.bfloat16 if cpu_has_native_bf16() else torch.float32
+            self.stepper.quantize_int8(self_attention_dtype=attention)
         elif p.precision in ("bf16", "fp16"):
             # EnCodec stays fp32: it is small, and the audio it writes should not carry bf16 rounding.
             for name in ("text_encoder", "enc_to_dec_proj", "audio_enc_to_dec_proj"):
                 part = getattr(model, name, None)
                 if part is not None:
                     part.to(p.torch_dtype)
-            if self.stepper is not None:
-                self.stepper.cast(p.torch_dtype)
-            else:
-                model.decoder.to(p.torch_dtype)
+            self.stepper.cast(p.torch_dtype)
             if p.device == "cpu" and p.precision == "bf16":
-                pack_linears_bf16(decoder)
+                pack_linears_bf16(self.stepper)
         return model
 
     def _text_inputs(self, request: MusicRequest, melody: np.ndarray | None):
@@ -442,7 +361,6 @@ class MusicGenEngine:
         start = torch.full((n * k, 1), self.start_id, dtype=torch.long, device=self.placement.device)
         if prompt is not None:
             prompt_ids = prompt.reshape(n * k, context).to(self.placement.device)
-            inputs["decoder_input_ids"] = prompt_ids
             start = torch.cat([start, prompt_ids], dim=-1)
         max_length = start.shape[-1] + max_new_tokens
         first_ids, delay_mask = self.model.decoder.build_delay_pattern_mask(
@@ -454,48 +372,59 @@ class MusicGenEngine:
         )
         torch.manual_seed(request.seed + 7919 * window)
         guidance = request.guidance if request.guidance > 1 else None
-        try:
-            with torch.inference_mode():
-                if self.stepper is not None:
-                    self._sample_with_stepper(
-                        inputs, first_ids, delay_mask, max_length, guidance, request, decoder, cancel, last
-                    )
-                else:
-                    self.model.generate(
-                        **inputs,
-                        max_new_tokens=max_new_tokens,
-                        do_sample=True,
-                        guidance_scale=guidance,
-                        temperature=request.temperature,
-                        top_k=request.top_k,
-                        stopping_criteria=[_stopping_hook(decoder, cancel, max_length, end_of_track=last)],
-                        past_key_values=growing_cache(self.model.decoder.config.num_hidden_layers),
-                    )
-        except _StreamComplete:
-            pass
-        if decoder.final_codes is None:  # generation ended without the hook seeing the last step
-            decoder.update(decoder.last_ids, final=True, end_of_track=last)
+        with torch.inference_mode():
+            self._sample(inputs, first_ids, delay_mask, max_length, guidance, request, decoder, cancel, last)
         return decoder.final_codes
 
     def _encoder_states(self, inputs: dict, cfg: bool):  # noqa: ANN202 - torch tensors
-        """The text as the decoder's cross-attention sees it, as MusicgenForConditionalGeneration builds it
-        (with classifier-free guidance, an unconditional half of zeros)."""
+        """The conditioning as the decoder sees it, built as transformers builds it for generate:
+        for MusicGen the text its cross-attention reads, for MusicGen-melody the chroma-then-text
+        prefix. With classifier-free guidance the second half of the batch is the null condition."""
         torch = self._torch
         model = self.model
         states = model.text_encoder(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"])[0]
         mask = inputs["attention_mask"]
+        decoder_cfg = model.decoder.config
+        projected = model.text_encoder.config.hidden_size != decoder_cfg.hidden_size
+        if self.is_melody:
+            if projected:
+                states = model.enc_to_dec_proj(states)
+            if cfg:
+                states = torch.cat([states, torch.zeros_like(states)])
+                mask = torch.cat([mask, torch.zeros_like(mask)])
+            states = states * mask[..., None]
+            return torch.cat([self._chroma_states(inputs, states.shape[0], cfg), states], dim=1), mask
         if cfg:
             states = torch.cat([states, torch.zeros_like(states)])
             mask = torch.cat([mask, torch.zeros_like(mask)])
-        decoder_cfg = model.decoder.config
-        if (
-            model.text_encoder.config.hidden_size != decoder_cfg.hidden_size
-            and decoder_cfg.cross_attention_hidden_size is None
-        ):
+        if projected and decoder_cfg.cross_attention_hidden_size is None:
             states = model.enc_to_dec_proj(states)
         return states * mask[..., None], mask
 
-    def _sample_with_stepper(self, inputs, ids, delay_mask, max_length, guidance, request, decoder, cancel, last):  # noqa: ANN001, ANN202
+    def _chroma_states(self, inputs: dict, batch: int, cfg: bool):  # noqa: ANN202 - a torch tensor
+        """MusicGen-melody's chroma prefix, (batch, chroma_length, hidden); "no melody" is the
+        one-hot of the first pitch class, as in transformers."""
+        import math
+
+        torch = self._torch
+        model = self.model
+        features = inputs.get("input_features")
+        rows = batch // 2 if cfg else batch
+        dtype = model.audio_enc_to_dec_proj.weight.dtype
+        null = torch.zeros((rows, 1 if features is None else features.shape[1], model.config.num_chroma), dtype=dtype)
+        null[:, :, 0] = 1
+        chroma = null if features is None else features.to(dtype)
+        if cfg:
+            chroma = torch.cat([chroma, null])
+        chroma = chroma.to(self.placement.device)
+        if model.config.num_chroma != model.decoder.config.hidden_size:
+            chroma = model.audio_enc_to_dec_proj(chroma)
+        length = model.config.chroma_length
+        if chroma.shape[1] < length:
+            chroma = chroma.repeat(1, int(math.ceil(length / chroma.shape[1])), 1)
+        return chroma[:, :length]
+
+    def _sample(self, inputs, ids, delay_mask, max_length, guidance, request, decoder, cancel, last):  # noqa: ANN001, ANN202
         from albumgen_desktop.engines.musicgen_decoder import run_sampling
 
         states, mask = self._encoder_states(inputs, cfg=guidance is not None)

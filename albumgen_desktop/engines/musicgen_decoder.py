@@ -14,8 +14,9 @@ Cache objects, output recorders. Here a step is just the arithmetic:
   in the order ``generate`` applies them, so a seed gives the same tokens as
   ``MusicgenForConditionalGeneration.generate`` (tests/test_music.py checks this).
 
-Only the cross-attention MusicGen (musicgen-small/medium/large) runs here. MusicGen-melody
-prepends its conditioning to the decoder input instead and keeps ``generate``.
+MusicGen (small/medium/large) attends to the text through cross-attention; MusicGen-melody
+has no cross-attention and puts its conditioning (chroma, then text) in front of the tokens
+in the first forward. Both run here.
 """
 
 from __future__ import annotations
@@ -70,26 +71,31 @@ def _norm(ln: nn.LayerNorm) -> nn.LayerNorm:
 class _Layer(nn.Module):
     def __init__(self, layer: nn.Module) -> None:  # a transformers MusicgenDecoderLayer
         super().__init__()
-        sa, ca = layer.self_attn, layer.encoder_attn
+        sa = layer.self_attn
         self.heads, self.head_dim = sa.num_heads, sa.head_dim
         self.scaling = sa.scaling
-        self.ln_self, self.ln_cross, self.ln_ffn = (
-            _norm(layer.self_attn_layer_norm), _norm(layer.encoder_attn_layer_norm), _norm(layer.final_layer_norm)
-        )  # fmt: skip
+        self.ln_self, self.ln_ffn = _norm(layer.self_attn_layer_norm), _norm(layer.final_layer_norm)
         self.qkv = fused_linear(sa.q_proj, sa.k_proj, sa.v_proj)
         self.out = fused_linear(sa.out_proj)
-        self.cross_q, self.cross_kv, self.cross_out = (
-            fused_linear(ca.q_proj), fused_linear(ca.k_proj, ca.v_proj), fused_linear(ca.out_proj)
-        )  # fmt: skip
+        self.has_cross = hasattr(layer, "encoder_attn")  # MusicGen-melody's layers have none
+        if self.has_cross:
+            ca = layer.encoder_attn
+            self.ln_cross = _norm(layer.encoder_attn_layer_norm)
+            self.cross_q, self.cross_kv, self.cross_out = (
+                fused_linear(ca.q_proj), fused_linear(ca.k_proj, ca.v_proj), fused_linear(ca.out_proj)
+            )  # fmt: skip
         self.fc1, self.fc2 = fused_linear(layer.fc1), fused_linear(layer.fc2)
         self.activation = layer.activation_fn
 
     def plan(self) -> tuple:
-        """Plain callables for one step, in the order forward uses them."""
+        """Plain callables for one step, in the order forward uses them (no cross-attention: None)."""
         act = self.activation
         activation = F.gelu if type(act).__name__ == "GELUActivation" and act.act is F.gelu else act
-        return tuple(_direct(m) for m in (self.ln_self, self.qkv, self.out, self.ln_cross, self.cross_q)) + (
-            _direct(self.cross_out), _direct(self.ln_ffn), _direct(self.fc1), activation, _direct(self.fc2),
+        cross = (
+            (_direct(self.ln_cross), _direct(self.cross_q), _direct(self.cross_out)) if self.has_cross else (None,) * 3
+        )
+        return (_direct(self.ln_self), _direct(self.qkv), _direct(self.out), *cross) + (
+            _direct(self.ln_ffn), _direct(self.fc1), activation, _direct(self.fc2),
         )  # fmt: skip
 
 
@@ -105,7 +111,6 @@ class MusicgenDecoderStepper(nn.Module):
         self.num_codebooks = int(cfg.num_codebooks)
         self.vocab = int(cfg.vocab_size)
         self.hidden = int(cfg.hidden_size)
-        self.embed_scale = float(decoder.embed_scale)
         tables = [emb.weight.detach().float() for emb in decoder.embed_tokens]
         self.rows_per_codebook = tables[0].shape[0]
         self.register_buffer("embeddings", torch.cat(tables, dim=0))  # (K * (vocab + 1), hidden)
@@ -126,6 +131,7 @@ class MusicgenDecoderStepper(nn.Module):
         self._cross: list[tuple[torch.Tensor, torch.Tensor]] = []
         self._cross_mask: torch.Tensor | None = None
         self._plans: list[tuple] = []
+        self._prefix: torch.Tensor | None = None
         self.length = 0
 
     # -- precision -------------------------------------------------------------------------
@@ -148,24 +154,31 @@ class MusicgenDecoderStepper(nn.Module):
 
     # -- state -----------------------------------------------------------------------------
     def start(self, encoder_states: torch.Tensor, encoder_mask: torch.Tensor | None, max_length: int) -> None:
-        """Reset for a request: project the text into each layer's cross-attention keys and values
-        and allocate self-attention buffers for ``max_length`` positions."""
+        """Reset for a request and allocate self-attention buffers for ``max_length`` token columns.
+
+        With cross-attention (MusicGen), ``encoder_states`` (batch, text, hidden) become each layer's
+        cross-attention keys and values once. Without (MusicGen-melody), they are the conditioning
+        prefix that the first forward puts in front of the tokens; ``encoder_mask`` is then unused,
+        as in transformers' generate."""
         batch = encoder_states.shape[0]
         device = encoder_states.device
         states = encoder_states.to(self.dtype)
-        self._cross = []
-        for layer in self.layers:
-            kv = layer.cross_kv(states).to(self.dtype)
-            k, v = kv.view(batch, -1, 2, layer.heads, layer.head_dim).permute(2, 0, 3, 1, 4)
-            self._cross.append((k.contiguous(), v.contiguous()))
-        self._cross_mask = None
-        if encoder_mask is not None and not bool(encoder_mask.all()):
-            # an additive mask; a row with nothing to see (the unconditional half of CFG) sees zeros
-            # keys and values either way, so the finite minimum gives it a zero output, not NaN
-            visible = encoder_mask.bool()[:, None, None, :]
-            self._cross_mask = torch.zeros(visible.shape, dtype=self.dtype, device=device).masked_fill(
-                ~visible, torch.finfo(self.dtype).min
-            )
+        self._cross, self._cross_mask, self._prefix = [], None, None
+        if self.layers[0].has_cross:
+            for layer in self.layers:
+                kv = layer.cross_kv(states)
+                k, v = kv.view(batch, -1, 2, layer.heads, layer.head_dim).permute(2, 0, 3, 1, 4)
+                self._cross.append((k.contiguous(), v.contiguous()))
+            if encoder_mask is not None and not bool(encoder_mask.all()):
+                # an additive mask; a row with nothing to see (the unconditional half of CFG) sees zero
+                # keys and values either way, so the finite minimum gives it a zero output, not NaN
+                visible = encoder_mask.bool()[:, None, None, :]
+                self._cross_mask = torch.zeros(visible.shape, dtype=self.dtype, device=device).masked_fill(
+                    ~visible, torch.finfo(self.dtype).min
+                )
+        else:
+            self._prefix = states
+            max_length += states.shape[1]
         if max_length > self.positions.shape[0]:
             raise ValueError(f"at most {self.positions.shape[0]} decoder positions, asked for {max_length}")
         self._plans = [layer.plan() for layer in self.layers]  # after any change of precision
@@ -179,7 +192,7 @@ class MusicgenDecoderStepper(nn.Module):
         self.length = 0
 
     def release(self) -> None:
-        self._cache, self._cross, self._cross_mask, self._plans = [], [], None, []
+        self._cache, self._cross, self._cross_mask, self._plans, self._prefix = [], [], None, [], None
         self.length = 0
 
     # -- one forward -----------------------------------------------------------------------
@@ -187,12 +200,14 @@ class MusicgenDecoderStepper(nn.Module):
         """ids (batch * K, T) at positions length..length+T-1 -> fp32 logits (batch * K, vocab) of the last."""
         k_books, hidden = self.num_codebooks, self.hidden
         batch, steps = ids.shape[0] // k_books, ids.shape[1]
-        pos = self.length
-        end = pos + steps
         offsets = torch.arange(k_books, device=ids.device).repeat(batch)[:, None] * self.rows_per_codebook
         x = F.embedding(ids + offsets, self.embeddings).view(batch, k_books, steps, hidden).sum(dim=1)
-        if self.embed_scale != 1.0:
-            x = x * self.embed_scale
+        if self._prefix is not None:  # MusicGen-melody's first forward: conditioning, then tokens
+            x = torch.cat([self._prefix, x], dim=1)
+            steps += self._prefix.shape[1]
+            self._prefix = None
+        pos = self.length
+        end = pos + steps
         x = x + self.positions[pos:end]
         causal = None
         if steps > 1:
@@ -202,7 +217,8 @@ class MusicgenDecoderStepper(nn.Module):
         convert = dtype != adt
         heads, hd, scale = self.layers[0].heads, self.layers[0].head_dim, self.layers[0].scaling
         sdpa, cross_mask = F.scaled_dot_product_attention, self._cross_mask
-        for plan, (k_cache, v_cache), (ck, cv) in zip(self._plans, self._cache, self._cross, strict=True):
+        cross = self._cross or [(None, None)] * len(self._plans)
+        for plan, (k_cache, v_cache), (ck, cv) in zip(self._plans, self._cache, cross, strict=True):
             ln_self, qkv, out, ln_cross, cross_q, cross_out, ln_ffn, fc1, act, fc2 = plan
             proj = qkv(ln_self(x))
             if convert:
@@ -213,9 +229,10 @@ class MusicgenDecoderStepper(nn.Module):
             a = sdpa(q, k_cache[:, :, :end], v_cache[:, :, :end], attn_mask=causal, scale=scale)
             a = a.transpose(1, 2).reshape(batch, steps, hidden)
             x = x + out(a.to(dtype) if convert else a)
-            q = cross_q(ln_cross(x)).view(batch, steps, heads, hd).transpose(1, 2)
-            a = sdpa(q, ck, cv, attn_mask=cross_mask, scale=scale)
-            x = x + cross_out(a.transpose(1, 2).reshape(batch, steps, hidden))
+            if cross_q is not None:
+                q = cross_q(ln_cross(x)).view(batch, steps, heads, hd).transpose(1, 2)
+                a = sdpa(q, ck, cv, attn_mask=cross_mask, scale=scale)
+                x = x + cross_out(a.transpose(1, 2).reshape(batch, steps, hidden))
             x = x + fc2(act(fc1(ln_ffn(x))))
         self.length = end
         logits = self._lm_head(self._ln_final(x[:, -1])).float()  # (batch, K * vocab)
