@@ -142,6 +142,21 @@ def test_lean_decoder_melody_samples_what_transformers_generate_samples(
     assert np.max(np.abs(theirs - ours)) < 1e-5
 
 
+def test_melody_continues_past_one_window_and_streams_exactly(opinionated_melody) -> None:
+    """A second window of MusicGen-melody: conditioning prefix, then 10 s of code prompt."""
+    from albumgen_desktop.engines.musicgen import MusicRequest
+
+    t = np.arange(40 * 32000) / 32000
+    melody = (0.4 * np.sin(2 * np.pi * 196 * t)).astype(np.float32)
+    chunks: list[np.ndarray] = []
+    audio = opinionated_melody.generate(
+        MusicRequest(prompt="slow ballad", duration_s=33.0, melody=melody), on_chunk=lambda a, f: chunks.append(a)
+    )
+    assert audio.shape == (1, 33 * 32000)
+    assert np.array_equal(np.concatenate(chunks, axis=1), audio)
+    assert np.max(np.abs(_full_decode(opinionated_melody) - audio)) < 1e-5
+
+
 @pytest.mark.parametrize(
     ("guidance", "temperature", "top_k", "variations"), [(3.0, 1.0, 250, 1), (1.0, 0.7, 0, 2), (4.5, 1.3, 5, 2)]
 )
