@@ -15,6 +15,7 @@ by first character, cached per automaton state).
 from __future__ import annotations
 
 import json
+import random
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -95,6 +96,15 @@ class Grammar:
 
     def is_complete(self, states: frozenset[State]) -> bool:
         return any(index >= len(self.pieces) for index, _ in states)
+
+    def random_text(self, rng: random.Random) -> str:
+        """A uniformly random walk through the automaton to a complete text."""
+        states, text = self.start(), ""
+        while not self.is_complete(states):
+            ch = rng.choice(sorted(self.next_chars(states)))
+            text += ch
+            states = self.advance(states, ch)
+        return text
 
     def next_chars(self, states: frozenset[State]) -> set[str]:
         chars: set[str] = set()

@@ -172,7 +172,6 @@ class ChunkDecoder:
         self.on_audio = on_audio
         self.pieces: list[np.ndarray] = []
         self._next = FIRST_CHUNK_FRAMES if emitted_frames == 0 else CHUNK_FRAMES
-        self.last_ids = None
         self.final_codes = None
 
     def codes(self, raw_ids):  # noqa: ANN001, ANN201 - torch tensors in and out
@@ -199,7 +198,6 @@ class ChunkDecoder:
     def update(self, raw_ids, final: bool = False, end_of_track: bool = True) -> None:  # noqa: ANN001
         """Decode what is ready. ``final`` flushes; at the end of a window that another window
         continues, the last DECODE_LOOKAHEAD_FRAMES wait for the next window, which has their right context."""
-        self.last_ids = raw_ids
         if not final and max(0, raw_ids.shape[-1] - self.k) - DECODE_LOOKAHEAD_FRAMES - self.emitted < self._next:
             return  # most steps: no chunk is due, so skip rebuilding the codes
         codes = self.codes(raw_ids)

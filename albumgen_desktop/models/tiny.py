@@ -274,13 +274,7 @@ def _vlm_tokenizer():  # noqa: ANN202
     grammar = Grammar(features_pieces())
     rng = random.Random(0)
     corpus = list(_TOKENIZER_CORPUS) * 4
-    for _ in range(40):
-        states, text = grammar.start(), ""
-        while not grammar.is_complete(states):
-            ch = rng.choice(sorted(grammar.next_chars(states)))
-            text += ch
-            states = grammar.advance(states, ch)
-        corpus.append(text)
+    corpus += [grammar.random_text(rng) for _ in range(40)]
     bpe = ByteLevelBPETokenizer()
     bpe.train_from_iterator(corpus, vocab_size=700, min_frequency=2, special_tokens=["<|endoftext|>", "<pad>"],
                             show_progress=False)  # fmt: skip

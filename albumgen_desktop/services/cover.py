@@ -13,6 +13,7 @@ from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from albumgen_desktop.core.prompts import NEGATIVE_PROMPT, clean_title, cover_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
+from albumgen_desktop.services.engine_choice import choose_engine
 
 COVER_ENGINES = ("auto", "diffusion", "sketch")
 _engine_cache: dict[tuple[Path, str, str], Any] = {}
@@ -121,15 +122,8 @@ def generate_cover(
     prompt, negative = cover_prompt(job.features, title)
     prompt = job.prompt.strip() or prompt
     negative = NEGATIVE_PROMPT if job.negative_prompt is None else job.negative_prompt.strip()
-    notices: list[str] = []
     entry, snapshot = _cover_model(job) if job.engine != "sketch" else (None, None)
-    engine = job.engine
-    if engine == "auto":
-        engine = "diffusion" if snapshot is not None else "sketch"
-        if snapshot is None:
-            notices.append(f"{entry.id} is not downloaded; using the sketch painter (no weights needed)")
-    if engine == "diffusion" and snapshot is None:
-        raise entry.missing()
+    engine, notices = choose_engine(job.engine, "diffusion", entry, snapshot, "sketch", "the sketch painter")
     if engine == "sketch" and job.reference is not None:
         notices.append("the sketch painter ignores the reference image")
     common = {

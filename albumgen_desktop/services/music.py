@@ -14,6 +14,7 @@ from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from albumgen_desktop.core.prompts import music_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
+from albumgen_desktop.services.engine_choice import choose_engine
 
 MUSIC_ENGINES = ("auto", "musicgen", "sketch")
 STREAM_SAMPLE_RATE = 32000  # every MusicGen checkpoint decodes with the 32 kHz EnCodec
@@ -92,15 +93,8 @@ def generate_music(
         temperature=job.temperature, top_k=job.top_k, variations=job.variations,
     )  # fmt: skip
     request.validate()  # one set of limits for every engine
-    notices: list[str] = []
     entry, snapshot = _music_model(job) if job.engine != "sketch" else (None, None)
-    engine = job.engine
-    if engine == "auto":
-        engine = "musicgen" if snapshot is not None else "sketch"
-        if snapshot is None:
-            notices.append(f"{entry.id} is not downloaded; using the sketch engine (no weights needed)")
-    if engine == "musicgen" and snapshot is None:
-        raise entry.missing()
+    engine, notices = choose_engine(job.engine, "musicgen", entry, snapshot, "sketch", "the sketch engine")
     model_info = None
     if engine == "musicgen":
         if job.melody:
