@@ -190,7 +190,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return worst
 
 
-def _analysis_library(args: argparse.Namespace):  # noqa: ANN202
+def _analysis_library(args: argparse.Namespace):
     if getattr(args, "library", None) is None:
         return None
     from albumgen_desktop.library.store import Library
@@ -322,7 +322,7 @@ def cmd_models_download(args: argparse.Namespace) -> int:
         print(f"  {entry.license.summary}", file=sys.stderr)
         shown = {"pct": -1}
 
-        def report(p, shown=shown) -> None:  # noqa: ANN001
+        def report(p, shown=shown) -> None:
             pct = int(100 * p.done / max(1, p.total))
             if pct != shown["pct"]:
                 shown["pct"] = pct
@@ -357,7 +357,7 @@ def cmd_models_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def _library(args: argparse.Namespace):  # noqa: ANN202
+def _library(args: argparse.Namespace):
     from albumgen_desktop.library.store import Library
 
     return Library(args.library)
@@ -469,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, details to the log
+    except Exception as exc:
         where = _log_crash()
         hint = f"; details in {where}" if where else ""
         print(f"{PROG}: internal error: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
@@ -486,11 +486,11 @@ def _ensure_std_streams() -> None:
 
         folder = Path(user_log_dir("albumgen-desktop", appauthor=False))
         folder.mkdir(parents=True, exist_ok=True)
-        sink = open(folder / "output.log", "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - lives as long as the app
+        sink = open(folder / "output.log", "a", encoding="utf-8", buffering=1)
     except OSError:
         import os
 
-        sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        sink = open(os.devnull, "w", encoding="utf-8")
     if sys.stdout is None:
         sys.stdout = sink
     if sys.stderr is None:

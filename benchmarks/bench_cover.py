@@ -26,7 +26,7 @@ import time
 from timing import median_seconds  # benchmarks/ is on sys.path when a script runs
 
 
-def build_pipeline():  # noqa: ANN201
+def build_pipeline():
     import torch
     from diffusers import (
         AutoencoderKL,

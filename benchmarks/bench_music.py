@@ -75,7 +75,7 @@ def step_times(engine, steps: int) -> list[float]:
 
     stamps: list[float] = []
 
-    def clock(ids) -> bool:  # noqa: ANN001
+    def clock(ids) -> bool:
         if ids.is_cuda:
             torch.cuda.synchronize()
         stamps.append(time.perf_counter())
@@ -94,7 +94,7 @@ def step_times(engine, steps: int) -> list[float]:
     return [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
 
 
-def _request(prompt: str, seconds: float):  # noqa: ANN202
+def _request(prompt: str, seconds: float):
     from albumgen_desktop.engines.musicgen import MusicRequest
 
     return MusicRequest(prompt=prompt, duration_s=seconds, seed=1)
@@ -132,7 +132,7 @@ def run_path(
         token = CancelToken()
         marks: dict[str, float] = {}
 
-        def cancel_after_first(piece, fraction) -> None:  # noqa: ANN001
+        def cancel_after_first(piece, fraction) -> None:
             if "cancel" not in marks:
                 marks["cancel"] = time.perf_counter()
                 token.cancel()

@@ -95,7 +95,7 @@ def bach_pieces(limit: int, rng: random.Random) -> list[Piece]:
             break
         try:
             s = corpus.parse(path)
-        except Exception:  # noqa: BLE001 - a score the parser cannot read is skipped
+        except Exception:
             continue
         ts = s.recurse().getElementsByClass(meter.TimeSignature).first()
         ks = s.recurse().getElementsByClass(key.KeySignature).first()
@@ -149,7 +149,7 @@ def folk_pieces(limit: int, rng: random.Random) -> list[Piece]:
         tonic = (NOTE.index(key_m.group(1)) + {"": 0, "#": 1, "b": -1}[key_m.group(2)]) % 12
         try:
             s = converter.parse(text, format="abc")
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         parts = list(s.parts) if hasattr(s, "parts") and len(s.parts) else [s]
         part = parts[0]

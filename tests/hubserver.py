@@ -25,7 +25,7 @@ class Hub:
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args) -> None:
                 return
 
             def _redirect(self, filename: str, content: bytes) -> bool:
@@ -42,7 +42,7 @@ class Hub:
                 self.end_headers()
                 return True
 
-            def _lookup(self):  # noqa: ANN202
+            def _lookup(self):
                 path = self.path.split("?")[0]
                 cdn = re.match(r"^/cdn/(.+?/.+?)/(.+)$", path)
                 if cdn:
@@ -80,7 +80,7 @@ class Hub:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def do_HEAD(self) -> None:  # noqa: N802
+            def do_HEAD(self) -> None:
                 filename, content = self._lookup()
                 hub.log.append(("HEAD", filename or "", ""))
                 if hub.status_override:
@@ -91,7 +91,7 @@ class Hub:
                     return
                 self._headers(filename, content)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 filename, content = self._lookup()
                 rng = self.headers.get("Range", "")
                 hub.log.append(("GET", filename or "", rng))

@@ -173,7 +173,7 @@ def test_service_cancel_keeps_finished_variations() -> None:
     cancel = CancelToken()
     steps: list[str] = []
 
-    def progress(p) -> None:  # noqa: ANN001
+    def progress(p) -> None:
         if p.message.startswith("step"):
             steps.append(p.message)
             if len(steps) == 2:  # the second variation's only step: it is dropped, the first is kept

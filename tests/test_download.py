@@ -48,10 +48,10 @@ def make_entry(hub: Hub, sizes: dict[str, int], with_hashes: bool = True) -> Mod
 FILES = {"config.json": 200, "model.safetensors": 12_000_000}
 
 
-def cancel_after(token: CancelToken, nbytes: int):  # noqa: ANN201
+def cancel_after(token: CancelToken, nbytes: int):
     """A progress callback that cancels once the weights file has ``nbytes`` on disk."""
 
-    def report(p) -> None:  # noqa: ANN001
+    def report(p) -> None:
         if p.filename == "model.safetensors" and p.file_done >= nbytes:
             token.cancel()
 

@@ -10,11 +10,11 @@ from PIL import Image
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QThread  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QMessageBox
 
-from albumgen_desktop.app.window import MainWindow  # noqa: E402
-from albumgen_desktop.io.metadata import read_recipe  # noqa: E402
+from albumgen_desktop.app.window import MainWindow
+from albumgen_desktop.io.metadata import read_recipe
 
 
 @pytest.fixture(autouse=True)
@@ -327,7 +327,7 @@ def test_first_launch_offer_is_made_once(window: MainWindow, monkeypatch) -> Non
 
     shown: list[str] = []
 
-    def fake_exec(dialog) -> int:  # noqa: ANN001
+    def fake_exec(dialog) -> int:
         shown.append(dialog.chosen_bundle())
         return 0  # "Use the sketch engines for now"
 
@@ -344,7 +344,7 @@ def test_playhead_follows_and_seeks(window: MainWindow, qtbot, monkeypatch) -> N
     monkeypatch.setattr(Player, "available", property(lambda self: True))
 
     class FakeStream:
-        def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        def __init__(self, **kwargs) -> None:
             self.callback = kwargs["callback"]
 
         def start(self) -> None:

@@ -166,7 +166,7 @@ def test_import_cancel_keeps_what_was_done(tmp_path: Path) -> None:
     cancel = CancelToken()
     seen: list[str] = []
 
-    def progress(p) -> None:  # noqa: ANN001
+    def progress(p) -> None:
         seen.append(p.message)
         if len(seen) == 3:
             cancel.cancel()

@@ -74,7 +74,7 @@ def test_seed_decides_the_tokens(tiny_musicgen) -> None:
     assert (a == b).all() and not (a == c).all()
 
 
-def _opinionated(folder: Path, model_class):  # noqa: ANN001, ANN202
+def _opinionated(folder: Path, model_class):
     """Scale a tiny model's weights up so that its next-token distributions are peaked and depend
     on the conditioning. (At the default init every distribution is almost uniform, and a sampler
     with the wrong guidance or filtering would still draw the same tokens from the same numbers.)"""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from albumgen_desktop.core.errors import AlbumGenError
 from albumgen_desktop.core.features import DESCRIPTIONS, NOTE_NAMES, Features
 from albumgen_desktop.core.genres import GENRES
 
@@ -154,7 +155,7 @@ class FeaturesPanel(QWidget):
     def _emit(self, *_: object) -> None:
         try:
             self._features = self._read()
-        except Exception:  # noqa: BLE001 - a half-typed genre is not an error worth a dialog
+        except AlbumGenError:  # a half-typed genre is not an error worth a dialog
             return
         self.changed.emit(self._features)
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 class LibraryDialog(QDialog):
     """Non-modal: imports run on the window's worker thread and report back here."""
 
-    def __init__(self, window, library_path: Path | None = None) -> None:  # noqa: ANN001
+    def __init__(self, window, library_path: Path | None = None) -> None:
         super().__init__(window)
         from albumgen_desktop.library.store import default_library_path
 
@@ -68,7 +68,7 @@ class LibraryDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
 
-    def _open(self):  # noqa: ANN202
+    def _open(self):
         from albumgen_desktop.library.store import Library
 
         return Library(self.library_path)
@@ -125,7 +125,7 @@ class LibraryDialog(QDialog):
             return
         library_path = self.library_path
 
-        def job(report, token):  # noqa: ANN001, ANN202
+        def job(report, token):
             from albumgen_desktop.library.embedders import available_embedders
             from albumgen_desktop.library.importer import import_csv, import_music_folder
             from albumgen_desktop.library.store import Library
@@ -154,7 +154,7 @@ class LibraryDialog(QDialog):
         self.import_folder_button.setEnabled(True)
         self.import_csv_button.setEnabled(True)
 
-    def _done(self, report) -> None:  # noqa: ANN001
+    def _done(self, report) -> None:
         self._finish()
         self.refresh()
         text = f"Import finished: {report.summary()}."

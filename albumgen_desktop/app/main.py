@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     return app.exec()
 
 
-def apply_settings_to_environment(settings) -> None:  # noqa: ANN001
+def apply_settings_to_environment(settings) -> None:
     """Settings the model code reads when it first runs (after the window is up)."""
     if settings.get("threads"):
         os.environ["ALBUMGEN_THREADS"] = str(settings.get("threads"))
@@ -50,7 +50,7 @@ def apply_settings_to_environment(settings) -> None:  # noqa: ANN001
         os.environ["HF_HOME"] = settings.get("model_dir")  # hub_cache_dir() reads it at call time
 
 
-def _report_shown(path: str, app) -> None:  # noqa: ANN001
+def _report_shown(path: str, app) -> None:
     import time
 
     start = float(os.environ.get("ALBUMGEN_START", "0") or 0)

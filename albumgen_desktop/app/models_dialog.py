@@ -27,7 +27,7 @@ from albumgen_desktop.core.units import human_size
 COLUMNS = ("Model", "Use", "Size", "Licence", "State")
 
 
-def size_on_disk(entry) -> int:  # noqa: ANN001
+def size_on_disk(entry) -> int:
     from albumgen_desktop.models.manifest import installed_snapshot
 
     snapshot = installed_snapshot(entry)
@@ -43,7 +43,7 @@ def any_neural_installed() -> bool:
 
 
 class ModelManagerDialog(QDialog):
-    def __init__(self, window) -> None:  # noqa: ANN001
+    def __init__(self, window) -> None:
         super().__init__(window)
         from albumgen_desktop.models.manifest import load_bundles, load_manifest
 
@@ -134,7 +134,7 @@ class ModelManagerDialog(QDialog):
             f"licences: {', '.join(licences)}."
         )
 
-    def _selected(self):  # noqa: ANN202
+    def _selected(self):
         rows = sorted({i.row() for i in self.table.selectedItems()})
         return [self.entries[r] for r in rows]
 
@@ -162,11 +162,11 @@ class ModelManagerDialog(QDialog):
             return
         total = sum(e.size_bytes for e in entries) or 1
 
-        def job(report, token):  # noqa: ANN001, ANN202
+        def job(report, token):
             done_before = 0
             for e in entries:
 
-                def forward(p, base=done_before) -> None:  # noqa: ANN001
+                def forward(p, base=done_before) -> None:
                     report(Progress((base + p.done) / total, f"{p.model_id}: {p.filename} "
                                     f"{human_size(p.file_done)} of {human_size(p.file_total)}"))  # fmt: skip
 
@@ -189,7 +189,7 @@ class ModelManagerDialog(QDialog):
         self.file_label.setText(text)
         self.refresh()
 
-    def _finished(self, job_id: int, ids) -> None:  # noqa: ANN001
+    def _finished(self, job_id: int, ids) -> None:
         self.progress.setValue(100)
         self._done(f"Downloaded: {', '.join(ids)}.")
 
@@ -197,7 +197,7 @@ class ModelManagerDialog(QDialog):
         self._done(f"Download stopped: {message}")
         QMessageBox.warning(self, "AlbumGen", f"Download stopped:\n\n{message}")
 
-    def _cancelled(self, job_id: int, _partial) -> None:  # noqa: ANN001
+    def _cancelled(self, job_id: int, _partial) -> None:
         self._done("Download paused; it resumes where it stopped next time.")
 
     def verify_selected(self) -> None:
@@ -243,7 +243,7 @@ class FirstLaunchDialog(QDialog):
     """Shown once when no model is downloaded: pick a bundle (sizes and licences shown) or
     start with the sketch engines, which need no weights."""
 
-    def __init__(self, window) -> None:  # noqa: ANN001
+    def __init__(self, window) -> None:
         super().__init__(window)
         from albumgen_desktop.models.manifest import load_bundles, load_manifest
 
@@ -286,7 +286,7 @@ class FirstLaunchDialog(QDialog):
         return self.bundles[0].id
 
 
-def offer_first_launch(window) -> None:  # noqa: ANN001
+def offer_first_launch(window) -> None:
     """The first-launch offer, once: a chosen bundle starts downloading in the model manager."""
     if window.settings.get("first_launch_done") or any_neural_installed():
         return

@@ -17,13 +17,14 @@ class Player:
         self._sd = None
         try:
             import sounddevice as sd
-
-            sd.query_devices(kind="output")
-            self._sd = sd
-        except OSError as exc:  # PortAudio library missing
+        except (ImportError, OSError) as exc:  # PortAudio library missing
             self.reason = f"Playback is off: the PortAudio library is not installed ({exc})."
-        except Exception as exc:  # noqa: BLE001 - sounddevice raises PortAudioError / ValueError here
-            self.reason = f"Playback is off: no audio output device ({exc})."
+        else:
+            try:
+                sd.query_devices(kind="output")
+                self._sd = sd
+            except (sd.PortAudioError, ValueError) as exc:
+                self.reason = f"Playback is off: no audio output device ({exc})."
         self._lock = threading.Lock()
         self._buffer = np.zeros(0, dtype=np.float32)
         self._pos = 0
@@ -72,7 +73,7 @@ class Player:
             self._stream.close()
             self._stream = None
 
-    def _callback(self, out, frames, time_info, status) -> None:  # noqa: ANN001
+    def _callback(self, out, frames, time_info, status) -> None:
         with self._lock:
             piece = self._buffer[self._pos : self._pos + frames]
             self._pos += len(piece)

@@ -38,7 +38,7 @@ class RadarChart(QWidget):
         angle = -math.pi / 2 + 2 * math.pi * i / len(self.values)
         return QPointF(cx + r * radius * math.cos(angle), cy + r * radius * math.sin(angle))
 
-    def paintEvent(self, event) -> None:  # noqa: ANN001, N802
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         cx, cy = self.width() / 2, self.height() / 2 + 4

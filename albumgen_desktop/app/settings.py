@@ -32,7 +32,7 @@ class Settings:
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store or QSettings("AlbumGen", "AlbumGen Desktop")
 
-    def get(self, key: str):  # noqa: ANN201
+    def get(self, key: str):
         value = self.store.value(key, DEFAULTS[key])
         return int(value) if isinstance(DEFAULTS[key], int) else str(value)
 

@@ -39,6 +39,7 @@ from albumgen_desktop.app.player import Player
 from albumgen_desktop.app.radar import RadarChart
 from albumgen_desktop.app.settings import Settings, SettingsDialog
 from albumgen_desktop.app.worker import WorkerHost
+from albumgen_desktop.core.errors import AlbumGenError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.prompts import PROMPT_STYLES, music_prompt
 
@@ -46,7 +47,7 @@ from albumgen_desktop.core.prompts import PROMPT_STYLES, music_prompt
 class DropArea(QLabel):
     """Accepts images, audio and AlbumGen exports; shows the cover or a waveform."""
 
-    def __init__(self, on_path) -> None:  # noqa: ANN001
+    def __init__(self, on_path) -> None:
         super().__init__(
             "Drop a cover, a track or an AlbumGen export here\n(or use File ▸ Open…)\n\n"
             "Drop a music folder to add it to your reference library"
@@ -58,11 +59,11 @@ class DropArea(QLabel):
         self.setAccessibleName("input drop area")
         self.setStyleSheet("QLabel { border: 2px dashed palette(mid); border-radius: 8px; padding: 8px; }")
 
-    def dragEnterEvent(self, event) -> None:  # noqa: ANN001, N802
+    def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: ANN001, N802
+    def dropEvent(self, event) -> None:
         for url in event.mimeData().urls():
             if url.isLocalFile():
                 self.on_path(Path(url.toLocalFile()))
@@ -379,7 +380,7 @@ class MainWindow(QMainWindow):
         self.models_dialog.raise_()
         self.models_dialog.refresh()
 
-    def run_job(self, kind: str, job, on_done=None, on_progress=None, on_fail=None) -> int:  # noqa: ANN001
+    def run_job(self, kind: str, job, on_done=None, on_progress=None, on_fail=None) -> int:
         """Run ``job`` on the worker; the callbacks run on the GUI thread."""
         job_id = self.worker.submit(job)
         self.jobs[job_id] = kind
@@ -483,7 +484,7 @@ class MainWindow(QMainWindow):
         self.status.setText(f"Analysing {path.name}…")
         self._submit("analyse", lambda report, token: (path, analyze_file(path)))
 
-    def _show_analysis(self, path: Path, analysis) -> None:  # noqa: ANN001
+    def _show_analysis(self, path: Path, analysis) -> None:
         if analysis.kind == "image":
             self.drop.show_image(path)
         else:
@@ -491,7 +492,7 @@ class MainWindow(QMainWindow):
 
             try:
                 self.drop.show_waveform(load_audio(path, sample_rate=8000, max_seconds=600).samples)
-            except Exception:  # noqa: BLE001 - a preview is optional
+            except (AlbumGenError, OSError):  # a preview is optional
                 pass
         self.features_panel.set_features(analysis.features, analysis.confidence, analysis.source)
         if analysis.recipe is not None and analysis.recipe.prompt_locked:
@@ -585,7 +586,7 @@ class MainWindow(QMainWindow):
         self.status.setText("Making a cover…")
         self._submit("cover", lambda report, token: generate_cover(job, on_progress=report, cancel=token))
 
-    def _submit(self, kind: str, job) -> None:  # noqa: ANN001
+    def _submit(self, kind: str, job) -> None:
         job_id = self.worker.submit(job)
         self.jobs[job_id] = kind
 
@@ -602,7 +603,7 @@ class MainWindow(QMainWindow):
             remaining = elapsed * (1 - fraction) / fraction
             self.status.setText(f"{message}… about {remaining:.0f} s left")
 
-    def _job_chunk(self, job_id: int, piece, fraction: float) -> None:  # noqa: ANN001
+    def _job_chunk(self, job_id: int, piece, fraction: float) -> None:
         """Streamed MusicGen audio: start playing with the first chunk, append the rest."""
         from albumgen_desktop.services.music import STREAM_SAMPLE_RATE
 
@@ -615,14 +616,14 @@ class MainWindow(QMainWindow):
         else:
             self.player.append(piece[0])
 
-    def _job_preview(self, job_id: int, image, fraction: float) -> None:  # noqa: ANN001
+    def _job_preview(self, job_id: int, image, fraction: float) -> None:
         """A diffusion step's decoded latents: show the cover taking shape."""
         from PIL.ImageQt import ImageQt
 
         if self.jobs.get(job_id) == "cover":
             self.cover_preview.setPixmap(QPixmap.fromImage(ImageQt(image.convert("RGB").resize((260, 260)))))
 
-    def _job_finished(self, job_id: int, result) -> None:  # noqa: ANN001
+    def _job_finished(self, job_id: int, result) -> None:
         kind = self.jobs.pop(job_id, "")
         self.worker.tokens.pop(job_id, None)
         callbacks = self._callbacks.pop(job_id, None)
@@ -647,7 +648,7 @@ class MainWindow(QMainWindow):
             self.history_dir.mkdir(parents=True, exist_ok=True)
             write_result(result, path)
             result.history_path = path
-        except Exception as exc:  # noqa: BLE001 - the result stays in the list even if the disk refuses
+        except (AlbumGenError, OSError) as exc:  # the result stays in the list even if the disk refuses
             self.status.setText(f"Could not save to history: {exc}")
         self._list(result, text or label(result))
         self.result_list.setCurrentRow(self.result_list.count() - 1)
@@ -666,7 +667,7 @@ class MainWindow(QMainWindow):
             if all(r.history_path != result.history_path for r in self.results):
                 self._list(result, label(result))
 
-    def _music_done(self, result) -> None:  # noqa: ANN001
+    def _music_done(self, result) -> None:
         self.generate_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.progress.setValue(100)
@@ -674,7 +675,7 @@ class MainWindow(QMainWindow):
             self._keep(Result(recipe, None, audio=audio, rate=result.sample_rate))
         self.status.setText("Done. " + " ".join(result.notices))
 
-    def _cover_done(self, result) -> None:  # noqa: ANN001
+    def _cover_done(self, result) -> None:
         from PIL.ImageQt import ImageQt
 
         self.cover_button.setEnabled(True)
@@ -700,7 +701,7 @@ class MainWindow(QMainWindow):
             self, "AlbumGen", f"{'Analysis' if kind == 'analyse' else 'Generation'} failed:\n\n{message}"
         )
 
-    def _job_cancelled(self, job_id: int, partial) -> None:  # noqa: ANN001
+    def _job_cancelled(self, job_id: int, partial) -> None:
         kind = self.jobs.pop(job_id, None)
         self.worker.tokens.pop(job_id, None)
         callbacks = self._callbacks.pop(job_id, None)
@@ -806,7 +807,7 @@ class MainWindow(QMainWindow):
         self.status.setText(f"Exported {path.name}")
         return path
 
-    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+    def closeEvent(self, event) -> None:
         self._playhead_timer.stop()
         self._memory_timer.stop()
         self.player.stop()

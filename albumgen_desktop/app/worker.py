@@ -44,7 +44,7 @@ class Worker(QObject):
             self.cancelled.emit(job_id, exc.partial)
         except AlbumGenError as exc:
             self.failed.emit(job_id, str(exc))
-        except Exception as exc:  # noqa: BLE001 - the GUI must stay usable whatever a job does
+        except Exception as exc:
             traceback.print_exc()
             self.failed.emit(job_id, f"Something went wrong: {type(exc).__name__}: {exc}")
         else:

@@ -132,7 +132,7 @@ class ClipAnalyser:
         return [tuple(t.format(g) for t in GENRE_TEMPLATES) for g in GENRES]
 
     @staticmethod
-    def _as_tensor(out):  # noqa: ANN001, ANN205 - transformers 5 may wrap features in an output object
+    def _as_tensor(out):
         return out if hasattr(out, "dim") else out.pooler_output
 
     def embed(self, images: list[Image.Image], batch: int = 16) -> np.ndarray:

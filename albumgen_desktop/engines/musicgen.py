@@ -73,7 +73,7 @@ class MusicRequest:
             raise BadInputError("temperature must be 0..3, guidance 0..20 and top-k non-negative")
 
 
-def pack_linears_bf16(module) -> int:  # noqa: ANN001
+def pack_linears_bf16(module) -> int:
     """Swap every bf16 nn.Linear under ``module`` for one with oneDNN-prepacked weights.
 
     A decoder step multiplies a batch of 2 (CFG) by every weight once. With plain bf16
@@ -137,7 +137,7 @@ class MelodyChroma:
             chunk_length=int(cfg.get("chunk_length", 30)),
         )
 
-    def __call__(self, audio: np.ndarray):  # noqa: ANN204 - returns a torch tensor (1, frames, 12)
+    def __call__(self, audio: np.ndarray):
         import torch
 
         wave = torch.from_numpy(np.ascontiguousarray(audio[: self.max_samples], dtype=np.float32))
@@ -157,9 +157,9 @@ class ChunkDecoder:
 
     def __init__(
         self,
-        audio_encoder,  # noqa: ANN001 - transformers EncodecModel
+        audio_encoder,
         num_codebooks: int,
-        delay_mask,  # noqa: ANN001 - torch tensor (batch*K, max_length), -1 where the model predicts
+        delay_mask,
         batch: int,
         emitted_frames: int = 0,
         on_audio: Callable[[np.ndarray], None] | None = None,
@@ -174,7 +174,7 @@ class ChunkDecoder:
         self._next = FIRST_CHUNK_FRAMES if emitted_frames == 0 else CHUNK_FRAMES
         self.final_codes = None
 
-    def codes(self, raw_ids):  # noqa: ANN001, ANN201 - torch tensors in and out
+    def codes(self, raw_ids):
         """(batch, K, complete_frames) codes from the raw token matrix."""
         import torch
 
@@ -185,7 +185,7 @@ class ChunkDecoder:
         idx = torch.arange(frames)
         return torch.stack([ids[:, k, idx + k + 1] for k in range(self.k)], dim=1)
 
-    def _decode(self, codes, start: int, end: int, final: bool) -> np.ndarray:  # noqa: ANN001
+    def _decode(self, codes, start: int, end: int, final: bool) -> np.ndarray:
         import torch
 
         lo = max(0, start - DECODE_CONTEXT_FRAMES)
@@ -195,7 +195,7 @@ class ChunkDecoder:
         hop = audio.shape[-1] // (hi - lo)
         return audio[:, 0, (start - lo) * hop : (end - lo) * hop].float().cpu().numpy()
 
-    def update(self, raw_ids, final: bool = False, end_of_track: bool = True) -> None:  # noqa: ANN001
+    def update(self, raw_ids, final: bool = False, end_of_track: bool = True) -> None:
         """Decode what is ready. ``final`` flushes; at the end of a window that another window
         continues, the last DECODE_LOOKAHEAD_FRAMES wait for the next window, which has their right context."""
         if not final and max(0, raw_ids.shape[-1] - self.k) - DECODE_LOOKAHEAD_FRAMES - self.emitted < self._next:
@@ -251,7 +251,7 @@ class MusicGenEngine:
         gen = self.model.generation_config
         self.start_id = int(gen.decoder_start_token_id)
 
-    def _apply_precision(self, model):  # noqa: ANN001, ANN202
+    def _apply_precision(self, model):
         torch = self._torch
         p = self.placement
         model.to(p.device)
@@ -349,7 +349,7 @@ class MusicGenEngine:
         self.last_codes = codes_so_far  # (variations, K, frames): what the audio was decoded from
         return np.concatenate(pieces, axis=1)
 
-    def _generate_window(self, request, prompt, new_frames, melody, on_audio, cancel, window, last):  # noqa: ANN001, ANN202
+    def _generate_window(self, request, prompt, new_frames, melody, on_audio, cancel, window, last):
         torch = self._torch
         k = self.num_codebooks
         n = request.variations
@@ -374,7 +374,7 @@ class MusicGenEngine:
             self._sample(inputs, first_ids, delay_mask, max_length, guidance, request, decoder, cancel, last)
         return decoder.final_codes
 
-    def _encoder_states(self, inputs: dict, cfg: bool):  # noqa: ANN202 - torch tensors
+    def _encoder_states(self, inputs: dict, cfg: bool):
         """The conditioning as the decoder sees it, built as transformers builds it for generate:
         for MusicGen the text its cross-attention reads, for MusicGen-melody the chroma-then-text
         prefix. With classifier-free guidance the second half of the batch is the null condition."""
@@ -399,7 +399,7 @@ class MusicGenEngine:
             states = model.enc_to_dec_proj(states)
         return states * mask[..., None], mask
 
-    def _chroma_states(self, inputs: dict, batch: int, cfg: bool):  # noqa: ANN202 - a torch tensor
+    def _chroma_states(self, inputs: dict, batch: int, cfg: bool):
         """MusicGen-melody's chroma prefix, (batch, chroma_length, hidden); "no melody" is the
         one-hot of the first pitch class, as in transformers."""
         import math
@@ -422,12 +422,12 @@ class MusicGenEngine:
             chroma = chroma.repeat(1, int(math.ceil(length / chroma.shape[1])), 1)
         return chroma[:, :length]
 
-    def _sample(self, inputs, ids, delay_mask, max_length, guidance, request, decoder, cancel, last):  # noqa: ANN001, ANN202
+    def _sample(self, inputs, ids, delay_mask, max_length, guidance, request, decoder, cancel, last):
         from albumgen_desktop.engines.musicgen_decoder import run_sampling
 
         states, mask = self._encoder_states(inputs, cfg=guidance is not None)
 
-        def on_step(ids_so_far) -> bool:  # noqa: ANN001
+        def on_step(ids_so_far) -> bool:
             if cancel is not None and cancel.cancelled:
                 decoder.update(ids_so_far, final=True)
                 raise CancelledError("Cancelled.", partial=decoder.audio())

@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 import torch
 from torch import nn
-from torch.nn import functional as F  # noqa: N812
+from torch.nn import functional as F
 
 
 def fused_linear(*linears: nn.Linear) -> nn.Linear:

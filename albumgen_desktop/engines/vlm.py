@@ -99,7 +99,7 @@ class FeaturesVlm:
         states = [grammar.start() for _ in images]
 
         class Constrain(LogitsProcessor):
-            def __call__(self, input_ids, scores):  # noqa: ANN001, ANN204
+            def __call__(self, input_ids, scores):
                 if input_ids.shape[1] > start:
                     for b, token in enumerate(input_ids[:, -1].tolist()):
                         if not grammar.is_complete(states[b]) and token not in constraint.eos_ids:
@@ -110,7 +110,7 @@ class FeaturesVlm:
                 return scores + mask
 
         class Cancel(StoppingCriteria):
-            def __call__(self, input_ids, scores, **kwargs):  # noqa: ANN001, ANN003, ANN204
+            def __call__(self, input_ids, scores, **kwargs):
                 if cancel is not None and cancel.cancelled:
                     raise CancelledError("cover analysis cancelled")
                 return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)

@@ -32,7 +32,7 @@ class Placement:
     precision: str  # "fp16" | "bf16" | "fp32" | "int8"
 
     @property
-    def torch_dtype(self):  # noqa: ANN201 - torch is imported lazily
+    def torch_dtype(self):
         import torch
 
         return {"fp16": torch.float16, "bf16": torch.bfloat16}.get(self.precision, torch.float32)

@@ -70,7 +70,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _request(url: str, method: str = "GET", start: int = 0):  # noqa: ANN202 - an http.client response
+def _request(url: str, method: str = "GET", start: int = 0):
     """GET follows redirects (to the CDN); HEAD does not, because the hub puts the file's
     commit, etag and size on the redirect itself, and the CDN's answer lacks them."""
     from urllib.error import HTTPError
@@ -79,7 +79,7 @@ def _request(url: str, method: str = "GET", start: int = 0):  # noqa: ANN202 - a
     from albumgen_desktop import __version__
 
     class KeepRedirect(HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def redirect_request(self, *args, **kwargs):
             return None
 
     headers = {"User-Agent": f"albumgen-desktop/{__version__}", "Accept-Encoding": "identity"}
@@ -133,7 +133,7 @@ def _head_url(entry: ModelEntry, filename: str, url: str, hops: int = 0) -> _Rem
     return _Remote(urljoin(url, location) if location else url, commit, etag, size)
 
 
-def _transfer(entry: ModelEntry, filename: str, remote: _Remote, part: Path, report, cancel) -> None:  # noqa: ANN001
+def _transfer(entry: ModelEntry, filename: str, remote: _Remote, part: Path, report, cancel) -> None:
     """Append the missing bytes to ``part`` (a Range request from where it stopped)."""
     start = part.stat().st_size if part.exists() else 0
     if start > remote.size:
@@ -176,11 +176,11 @@ def _place(entry: ModelEntry, filename: str, remote: _Remote, blob: Path) -> Pat
     return pointer
 
 
-class _Absent(Exception):  # noqa: N818 - an optional file the repo does not have
+class _Absent(Exception):
     pass
 
 
-def _fetch(entry: ModelEntry, filename: str, report, cancel, retries: int, backoff_s: float) -> Path:  # noqa: ANN001
+def _fetch(entry: ModelEntry, filename: str, report, cancel, retries: int, backoff_s: float) -> Path:
     from http.client import HTTPException
     from urllib.error import HTTPError, URLError
 
@@ -232,7 +232,7 @@ def _fetch(entry: ModelEntry, filename: str, report, cancel, retries: int, backo
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-class _HashMismatch(Exception):  # noqa: N818 - internal retry signal
+class _HashMismatch(Exception):
     pass
 
 

@@ -110,7 +110,7 @@ def _musicgen_sub_configs(codebook_size: int = 64):
     return text, audio, decoder
 
 
-def _random_codebooks(model) -> None:  # noqa: ANN001
+def _random_codebooks(model) -> None:
     """EnCodec's codebooks are buffers that transformers initialises to zeros (the real ones are
     learned). Left at zero, every code would decode to the same audio and no test could tell
     one token from another."""
@@ -123,7 +123,7 @@ def _random_codebooks(model) -> None:  # noqa: ANN001
             book.embed_avg.copy_(book.embed)
 
 
-def _set_generation_defaults(model, codebook_size: int) -> None:  # noqa: ANN001
+def _set_generation_defaults(model, codebook_size: int) -> None:
     gen = model.generation_config
     gen.decoder_start_token_id = codebook_size
     gen.pad_token_id = codebook_size
@@ -261,7 +261,7 @@ VLM_CHAT_TEMPLATE = (
 )
 
 
-def _vlm_tokenizer():  # noqa: ANN202
+def _vlm_tokenizer():
     """A byte-level BPE trained on sample outputs of the Features grammar plus some prose,
     with the special tokens SmolVLM's processor expects."""
     import random

@@ -50,7 +50,7 @@ def _byte_symbols() -> list[str]:
     return [chr(b) if b in printable else chr(next(extra)) for b in range(256)]
 
 
-def clip_tokenizer(max_length: int = 77):  # noqa: ANN201 - transformers is imported lazily
+def clip_tokenizer(max_length: int = 77):
     """A character-level CLIP BPE tokenizer built from nothing: the 256 byte symbols,
     each also with CLIP's end-of-word mark, and no merges."""
     from transformers import CLIPTokenizer
@@ -72,7 +72,7 @@ def _quiet() -> None:
     d_logging.disable_progress_bar()
 
 
-def tiny_unet(cross_attention_dim: int = 32):  # noqa: ANN201
+def tiny_unet(cross_attention_dim: int = 32):
     from diffusers import UNet2DConditionModel
 
     return UNet2DConditionModel(
@@ -83,7 +83,7 @@ def tiny_unet(cross_attention_dim: int = 32):  # noqa: ANN201
     ).eval()  # fmt: skip
 
 
-def tiny_taesd():  # noqa: ANN201
+def tiny_taesd():
     from diffusers import AutoencoderTiny
 
     return AutoencoderTiny(
@@ -92,7 +92,7 @@ def tiny_taesd():  # noqa: ANN201
     ).eval()  # fmt: skip
 
 
-def tiny_kl_vae():  # noqa: ANN201
+def tiny_kl_vae():
     from diffusers import AutoencoderKL
 
     return AutoencoderKL(
@@ -102,7 +102,7 @@ def tiny_kl_vae():  # noqa: ANN201
     ).eval()  # fmt: skip
 
 
-def tiny_text_encoder():  # noqa: ANN201
+def tiny_text_encoder():
     from transformers import CLIPTextConfig, CLIPTextModel
 
     config = CLIPTextConfig(

@@ -56,7 +56,7 @@ class CoverResult:
         return self.recipes[0]
 
 
-def _cover_model(job: CoverJob):  # noqa: ANN202 - (ModelEntry, snapshot | None)
+def _cover_model(job: CoverJob):
     """The requested model, else the quality model on CUDA when it is installed, else the CPU default."""
     from albumgen_desktop.models.manifest import find_model, installed_snapshot, model_for_role
 
@@ -138,7 +138,7 @@ def generate_cover(
     return CoverResult(images=images, recipes=recipes, notices=notices)
 
 
-def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: ProgressCallback, cancel):  # noqa: ANN001, ANN202
+def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: ProgressCallback, cancel):
     from albumgen_desktop.engines.cover_sketch import paint
     from albumgen_desktop.engines.typography import set_title
 
@@ -165,7 +165,7 @@ def _type_params(job: CoverJob, with_type: bool, title: str, artist: str) -> dic
     return {"typography": True, "font": job.font, "placement": job.placement, **({"artist": artist} if artist else {})}
 
 
-def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progress, cancel):  # noqa: ANN001, ANN202
+def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progress, cancel):
     from albumgen_desktop.engines.diffusion import DiffusionRequest
     from albumgen_desktop.engines.typography import set_title
 
@@ -211,7 +211,7 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
     return images, recipes
 
 
-def _finish(image: Image.Image, size: int, with_type: bool, set_title, job: CoverJob, title: str) -> Image.Image:  # noqa: ANN001
+def _finish(image: Image.Image, size: int, with_type: bool, set_title, job: CoverJob, title: str) -> Image.Image:
     """The model's native square scaled to the asked size (Lanczos), then the optional type."""
     if image.size != (size, size):
         image = image.resize((size, size), Image.Resampling.LANCZOS)

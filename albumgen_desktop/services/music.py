@@ -46,7 +46,7 @@ class MusicResult:
     notices: list[str] = field(default_factory=list)
 
 
-def _music_model(job: MusicJob):  # noqa: ANN202 - (ModelEntry, snapshot path | None)
+def _music_model(job: MusicJob):
     from albumgen_desktop.models.manifest import find_model, installed_snapshot, model_for_role
 
     if job.model_id:
@@ -58,7 +58,7 @@ def _music_model(job: MusicJob):  # noqa: ANN202 - (ModelEntry, snapshot path | 
     return entry, installed_snapshot(entry)
 
 
-def _musicgen(snapshot: Path, precision: str):  # noqa: ANN202
+def _musicgen(snapshot: Path, precision: str):
     from albumgen_desktop.engines.musicgen import MusicGenEngine
 
     key = (snapshot, precision)
