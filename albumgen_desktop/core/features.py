@@ -32,6 +32,7 @@ from typing import Any
 
 from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.genres import canonical_genre
+from albumgen_desktop.core.keys import key_name
 
 UNIT_FEATURES: tuple[str, ...] = (
     "acousticness",
@@ -96,10 +97,6 @@ def key_index(value: Any) -> int | None:
         if name in NOTE_NAMES:
             return NOTE_NAMES.index(name)
     raise BadInputError(f"key must be a pitch class 0..11 or a note name like 'C#' or 'Eb', got {value!r}")
-
-
-def key_name(index: int | None) -> str:
-    return "" if index is None else NOTE_NAMES[index]
 
 
 def _number(name: str, value: Any) -> float:
@@ -230,8 +227,8 @@ class Features:
 
     @property
     def key_label(self) -> str:
-        """'A minor', or '' when no key is set."""
-        return "" if self.key is None else f"{NOTE_NAMES[self.key]} {self.mode}"
+        """'Bb major', 'C# minor' (spelled by key signature, see core/keys.py), or '' when no key is set."""
+        return "" if self.key is None else key_name(self.key, self.mode)
 
     @classmethod
     def from_dict(cls, data: Any, warnings: list[str] | None = None) -> Features:

@@ -36,6 +36,7 @@ class MusicJob:
     top_k: int = 250
     precision: str = "auto"
     variations: int = 1
+    title: str = ""
 
 
 @dataclass
@@ -139,6 +140,7 @@ def generate_music(
             features=job.features,
             prompt=prompt,
             prompt_locked=job.prompt_locked or bool(job.prompt.strip()),
+            title=job.title,
             engine=engine,
             seed=job.seed + (i if engine == "sketch" else 0),
             model=model_info,
