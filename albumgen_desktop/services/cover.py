@@ -165,7 +165,7 @@ def _split_pasted_prompt(job: CoverJob, notes: list[str]) -> CoverJob:
     ignored = [k for k in pasted.settings if k != "Seed"]
     note = f"the pasted prompt holds another tool's settings: took its {', '.join(taken)}"
     if ignored:
-        note += f"; not applied: {', '.join(ignored[:6])}{', ...' if len(ignored) > 6 else ''}"
+        note += f"; not applied: {', '.join(ignored[:12])}{', ...' if len(ignored) > 12 else ''}"
     notes.append(note)
     return replace(job, **changes)
 
