@@ -94,10 +94,12 @@ def test_sampler_names_follow_the_diffusers_a1111_table() -> None:
 def test_sketch_cover_is_read_by_the_published_readers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "sketch.png"
     code = main(["cover", "-o", str(out), "--engine", "sketch", "--size", "512", "--seed", "4242",
-                 "--title", "Café Nuit", "--negative", "blurry, text"])  # fmt: skip
+                 "--title", "Café Nuit ✓", "--negative", "blurry, text"])  # fmt: skip
     assert code == 0
     assert "the sketch painter ignores the negative prompt" in capsys.readouterr().err
+    assert b"iTXtparameters" in out.read_bytes()  # the title's check mark is not Latin-1
     recipe = json.loads(png.read_text(out)["albumgen"])
+    assert "Café Nuit ✓" in recipe["prompt"]
     a, b = _readers(out)
     for got in (a, b):
         # the sketch painter used no negative prompt, so none is written
