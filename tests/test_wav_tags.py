@@ -74,6 +74,7 @@ def test_info_is_latin1_with_lookalikes_and_question_marks(tmp_path: Path) -> No
     assert wav.decode_info_text("“Café”".encode("cp1252")) == "“Café”"
 
 
+@pytest.mark.slow
 def test_artist_is_what_the_user_typed_never_the_style(tmp_path: Path) -> None:
     features = tmp_path / "f.json"
     features.write_text(json.dumps({"genre": "jazz", "style": "in the style of Somebody Famous"}))
