@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.wav")
     p.add_argument("--features", type=Path, metavar="F.json")
     p.add_argument("--prompt")
+    p.add_argument("--title", default="", help="track title (WAV tags and recipe)")
+    p.add_argument("--artist", default="", help="artist name for the WAV tags (never taken from the style)")
     p.add_argument("--duration", type=_positive_float, default=10.0, metavar="S")
     p.add_argument("--seed", type=_seed, default=0)
     p.add_argument("--engine", choices=("auto", "musicgen", "sketch"), default="auto")
@@ -235,7 +237,7 @@ def cmd_music(args: argparse.Namespace) -> int:
     _print_warnings(warnings)
     job = MusicJob(
         features=features, prompt=args.prompt or "", duration_s=args.duration, seed=args.seed,
-        engine=args.engine, model_id=args.model, melody=args.melody,
+        engine=args.engine, model_id=args.model, melody=args.melody, title=args.title, artist=args.artist,
     )  # fmt: skip
     result = generate_music(job)
     _print_warnings(result.notices)
@@ -375,6 +377,7 @@ def cmd_library_import(args: argparse.Namespace) -> int:
             report = import_music_folder(library, args.path, embedders)
         else:
             report = import_csv(library, args.path, embedders, covers=args.covers)
+        _print_warnings(report.notes)
         for where, why in report.skipped[:20]:
             print(f"{PROG}: skipped {where}: {why}", file=sys.stderr)
         if len(report.skipped) > 20:

@@ -31,6 +31,9 @@ have_lib libfontconfig.so.1 || missing+=(libfontconfig1)
 have_lib libdbus-1.so.3 || missing+=(libdbus-1-3)
 have_lib libxcb-cursor.so.0 || missing+=(libxcb-cursor0)
 command -v Xvfb >/dev/null || missing+=(xvfb)
+# Independent tag readers the export tests check our WAV/PNG metadata against (skipped when absent).
+command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl)
+command -v mediainfo >/dev/null || missing+=(mediainfo)
 if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null && as_root true; then
         say "installing system packages: ${missing[*]}"

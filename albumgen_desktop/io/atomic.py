@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError
+from albumgen_desktop.io.file_mode import apply_new_file_mode
 
 
 def check_output_path(path: Path, suffix: str | None = None) -> None:
@@ -51,6 +52,7 @@ def write_files_atomically(items: Iterable[tuple[Path, bytes]]) -> None:
                 raise _os_error(path, exc) from None
             staged.append((tmp, path))
             try:
+                apply_new_file_mode(fd)  # mkstemp makes 0600; an export gets 0666 & ~umask like any file
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
                     fh.flush()

@@ -9,9 +9,10 @@ import numpy as np
 import soundfile as sf
 
 from albumgen_desktop.core.errors import BadInputError
+from albumgen_desktop.io.av_decode import AVAudioFile, open_with_av
 from albumgen_desktop.io.files import check_input_file
 
-SUPPORTED = "WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF"
+SUPPORTED = "WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF, AAC/ALAC (M4A, MP4)"
 MAX_DECODE_SECONDS = 20 * 60  # never hold more than this in memory at once
 _RATE_RANGE = (1000, 384_000)
 
@@ -44,11 +45,13 @@ class AudioInfo:
         return self.frames / self.sample_rate
 
 
-def _open(path: Path) -> sf.SoundFile:
+def _open(path: Path) -> sf.SoundFile | AVAudioFile:
     check_input_file(path)
     try:
         return sf.SoundFile(str(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        if (decoder := open_with_av(path)) is not None:  # AAC/ALAC/MP4 that libsndfile can't decode
+            return decoder
         raise BadInputError(f"{path.name} is not an audio file AlbumGen can read ({SUPPORTED}): {exc}") from None
 
 

@@ -14,6 +14,9 @@ from albumgen_desktop.io import png, wav
 from albumgen_desktop.io.atomic import check_output_path, write_files_atomically
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The ID3 TXXX description (and Vorbis comment / MP4 freeform name) holding the recipe JSON, so
+# the recipe survives tools that keep tags but drop unknown RIFF chunks (taggers, ffmpeg).
+RECIPE_TAG = "albumgen"
 
 
 def sidecar_path(path: Path) -> Path:
@@ -30,15 +33,21 @@ def export_wav(path: str | Path, samples: np.ndarray, sample_rate: int, recipe: 
     """Write ``path`` and its sidecar atomically, together."""
     path = Path(path)
     check_output_path(path, ".wav")
+    software = f"AlbumGen Desktop {recipe.app_version} ({recipe.engine})"
+    recipe_json = recipe.to_json(indent=None)
     info = {
         "INAM": recipe.title,
-        "IART": recipe.features.style,
+        "IART": recipe.artist,
         "IGNR": recipe.features.genre,
         "ICMT": recipe.prompt,
-        "ISFT": f"AlbumGen Desktop {recipe.app_version} ({recipe.engine})",
+        "ISFT": software,
         "ICRD": recipe.created[:10],
     }
-    data = wav.wav_bytes(samples, sample_rate, bits=bits, info=info, recipe_json=recipe.to_json(indent=None))
+    id3 = wav.id3_tag(
+        title=recipe.title, artist=recipe.artist, genre=recipe.features.genre, comment=recipe.prompt,
+        software=software, date=recipe.created[:10], extra={RECIPE_TAG: recipe_json},
+    )  # fmt: skip
+    data = wav.wav_bytes(samples, sample_rate, bits=bits, info=info, id3=id3, recipe_json=recipe_json)
     write_files_atomically([(path, data), (sidecar_path(path), _sidecar_bytes(recipe))])
     return path
 
@@ -58,10 +67,18 @@ def _embedded_recipe_json(path: Path) -> str | None:
     if head.startswith(PNG_SIGNATURE):
         return png.read_text(path).get(png.RECIPE_KEY)
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return wav.read_recipe_json(path)
+        return wav.read_recipe_json(path) or _recipe_from_tags(path)
     if path.suffix.lower() == ".json":
         return path.read_text(encoding="utf-8", errors="replace")
-    return None
+    return _recipe_from_tags(path)
+
+
+def _recipe_from_tags(path: Path) -> str | None:
+    """The recipe JSON from an audio file's tags (ID3 TXXX, Vorbis comment or MP4 freeform)."""
+    from albumgen_desktop.io.tags import read_tags
+
+    text = read_tags(path).extra.get(RECIPE_TAG)
+    return text if text and f'"{RECIPE_FORMAT}"' in text else None
 
 
 def read_recipe(path: str | Path, warnings: list[str] | None = None) -> Recipe | None:

@@ -117,6 +117,8 @@ def generate_cover(
     job: CoverJob, on_progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
 ) -> CoverResult:
     _validate(job)
+    pasted_notes: list[str] = []
+    job = _split_pasted_prompt(job, pasted_notes)
     title = clean_title(job.title)
     artist = clean_title(job.artist)
     prompt, negative = cover_prompt(job.features, title)
@@ -124,10 +126,13 @@ def generate_cover(
     negative = NEGATIVE_PROMPT if job.negative_prompt is None else job.negative_prompt.strip()
     entry, snapshot = _cover_model(job) if job.engine != "sketch" else (None, None)
     engine, notices = choose_engine(job.engine, "diffusion", entry, snapshot, "sketch", "the sketch painter")
+    notices += pasted_notes
     if engine == "sketch" and job.reference is not None:
         notices.append("the sketch painter ignores the reference image")
+    if engine == "sketch" and job.negative_prompt:
+        notices.append("the sketch painter ignores the negative prompt")
     common = {
-        "kind": "cover", "features": job.features, "prompt": prompt, "title": title,
+        "kind": "cover", "features": job.features, "prompt": prompt, "title": title, "artist": artist,
         "prompt_locked": bool(job.prompt.strip()), "engine": engine,
     }  # fmt: skip
     if engine == "diffusion":
@@ -138,11 +143,39 @@ def generate_cover(
     return CoverResult(images=images, recipes=recipes, notices=notices)
 
 
+def _split_pasted_prompt(job: CoverJob, notes: list[str]) -> CoverJob:
+    """A prompt pasted from another image tool (A1111 infotext: prompt, ``Negative prompt:``
+    line, settings line) split into prompt, negative prompt and seed instead of being nested.
+    An explicit negative prompt wins over a pasted one."""
+    from dataclasses import replace
+
+    from albumgen_desktop.core.infotext import split_pasted
+
+    pasted = split_pasted(job.prompt)
+    if pasted is None:
+        return job
+    taken = ["prompt"]
+    changes: dict[str, Any] = {"prompt": pasted.prompt}
+    if pasted.negative_prompt and job.negative_prompt is None:
+        changes["negative_prompt"] = pasted.negative_prompt
+        taken.append("negative prompt")
+    if pasted.seed is not None:
+        changes["seed"] = pasted.seed
+        taken.append(f"seed {pasted.seed}")
+    ignored = [k for k in pasted.settings if k != "Seed"]
+    note = f"the pasted prompt holds another tool's settings: took its {', '.join(taken)}"
+    if ignored:
+        note += f"; not applied: {', '.join(ignored[:12])}{', ...' if len(ignored) > 12 else ''}"
+    notes.append(note)
+    return replace(job, **changes)
+
+
 def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: ProgressCallback, cancel):
     from albumgen_desktop.engines.cover_sketch import paint
     from albumgen_desktop.engines.typography import set_title
 
-    images, recipes = [], []
+    images: list[Image.Image] = []
+    recipes: list[Recipe] = []
     with_type = job.typography is not False
     for i in range(job.variations):
         on_progress(Progress(i / job.variations, "painting"))
@@ -150,7 +183,7 @@ def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: P
             cancel.raise_if_cancelled(partial=CoverResult(images, recipes) if images else None)
         image = paint(job.features, job.size, seed=job.seed + i, title="", artist="")
         if with_type:
-            image = set_title(image, title, artist or job.features.style, font=job.font, placement=job.placement)
+            image = set_title(image, title, artist, font=job.font, placement=job.placement)
         images.append(image)
         recipes.append(Recipe(
             **common, negative_prompt="", seed=job.seed + i,
@@ -189,7 +222,7 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
     model = ModelInfo(entry.id, entry.revision, entry.license.name)
     params = {
         "size": job.size, "native_size": engine.defaults.native_size, "steps": job.steps or engine.defaults.steps,
-        "guidance": guidance, "precision": engine.placement.precision,
+        "guidance": guidance, "precision": engine.placement.precision, "sampler": _sampler_name(engine),
         **({"reference": True, "strength": job.strength} if job.reference is not None else {}),
         **_type_params(job, with_type, common["title"], clean_title(job.artist)),
     }  # fmt: skip
@@ -209,6 +242,14 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
         ))  # fmt: skip
         done[0] += 1
     return images, recipes
+
+
+def _sampler_name(engine: Any) -> str:
+    """The A1111 name of the pipeline's scheduler (for the PNG infotext)."""
+    from albumgen_desktop.core.infotext import a1111_sampler
+
+    scheduler = engine.pipe.scheduler
+    return a1111_sampler(type(scheduler).__name__, dict(scheduler.config))
 
 
 def _finish(image: Image.Image, size: int, with_type: bool, set_title, job: CoverJob, title: str) -> Image.Image:

@@ -12,7 +12,7 @@ import numpy as np
 from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
-from albumgen_desktop.core.prompts import music_prompt
+from albumgen_desktop.core.prompts import clean_title, music_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
 from albumgen_desktop.services.engine_choice import choose_engine
 
@@ -37,6 +37,7 @@ class MusicJob:
     precision: str = "auto"
     variations: int = 1
     title: str = ""
+    artist: str = ""  # as the user typed it (WAV tags); never the style reference
 
 
 @dataclass
@@ -89,6 +90,7 @@ def generate_music(
     if job.engine not in MUSIC_ENGINES:
         raise BadInputError(f"music engine must be one of {', '.join(MUSIC_ENGINES)}")
     prompt = job.prompt.strip() or music_prompt(job.features)
+    title, artist = clean_title(job.title), clean_title(job.artist)
     request = MusicRequest(
         prompt=prompt, duration_s=job.duration_s, seed=job.seed, guidance=job.guidance,
         temperature=job.temperature, top_k=job.top_k, variations=job.variations,
@@ -98,6 +100,7 @@ def generate_music(
     engine, notices = choose_engine(job.engine, "musicgen", entry, snapshot, "sketch", "the sketch engine")
     model_info = None
     if engine == "musicgen":
+        assert entry is not None and snapshot is not None  # choose_engine picks musicgen only when both exist
         if job.melody:
             melody, melody_rate = _melody_audio(job.melody)
             request = replace(request, melody=melody, melody_rate=melody_rate)
@@ -140,7 +143,8 @@ def generate_music(
             features=job.features,
             prompt=prompt,
             prompt_locked=job.prompt_locked or bool(job.prompt.strip()),
-            title=job.title,
+            title=title,
+            artist=artist,
             engine=engine,
             seed=job.seed + (i if engine == "sketch" else 0),
             model=model_info,
