@@ -30,6 +30,7 @@ from albumgen_desktop.core.errors import AlbumGenError, BadInputError, Cancelled
 from albumgen_desktop.core.features import Features, from_spotify
 from albumgen_desktop.core.genres import canonical_genre
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from albumgen_desktop.io.files import read_input_text
 from albumgen_desktop.library.embedders import Embedder
 from albumgen_desktop.library.store import Library
 
@@ -37,6 +38,7 @@ AUDIO_SUFFIXES = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aa
 FOLDER_ART = ("cover", "folder", "front", "album", "albumart")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 MAX_CSV_ROWS = 1_000_000
+MAX_CSV_BYTES = 1_000_000_000
 
 
 @dataclass
@@ -268,16 +270,16 @@ def import_csv(
     from albumgen_desktop.io.images import load_image
 
     csv_path = Path(csv_path).resolve()
-    try:
-        text = csv_path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"{csv_path.name} cannot be read as a UTF-8 CSV: {exc}") from None
+    text = read_input_text(csv_path, MAX_CSV_BYTES, encoding="utf-8-sig")  # a FIFO or /dev/zero: refused
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
+    try:
+        rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
+    except csv.Error as exc:
+        raise BadInputError(f"{csv_path.name} is not a readable CSV: {exc}") from None
     if not rows:
         raise BadInputError(f"{csv_path.name} has no rows")
     if len(rows) > MAX_CSV_ROWS:
