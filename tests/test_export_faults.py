@@ -106,6 +106,10 @@ CHILD = textwrap.dedent(
     real_replace, real_write = os.replace, os.write
 
     def replace_then_die(src, dst):
+        if mode == "in-rollback" and str(dst) == target + ".json":
+            raise PermissionError(1, "Operation not permitted")  # the sidecar cannot be replaced
+        if mode == "in-rollback" and str(src).endswith(".old"):
+            os.kill(os.getpid(), signal.SIGKILL)  # about to put the old WAV back
         real_replace(src, dst)
         if mode == "between-renames" and str(dst) == target:
             os.kill(os.getpid(), signal.SIGKILL)  # the WAV is in, its sidecar is not
@@ -150,6 +154,19 @@ def test_writer_killed_between_renames_leaves_no_mismatch_a_reader_can_see(tmp_p
     assert back is not None and back.seed == 2
     assert json.loads(sidecar_path(out).read_text())["seed"] == 2
     assert json.loads(sidecar_path(out).read_text()) == embedded(out)
+    assert hidden(tmp_path) == []
+
+
+def test_writer_killed_while_putting_the_old_pair_back_is_rolled_back(tmp_path: Path) -> None:
+    """The sidecar's rename fails, and the writer is killed while restoring the old WAV: the
+    next reader finishes the rollback, so the old pair is back byte for byte."""
+    out = export_wav(tmp_path / "a.wav", tone(1), 16000, recipe(1))
+    old_wav, old_side = out.read_bytes(), sidecar_path(out).read_bytes()
+    assert run_child(tmp_path, "in-rollback", out).returncode == -signal.SIGKILL
+    assert out.read_bytes() != old_wav and any(n.endswith(".rollback") for n in hidden(tmp_path))
+    back = read_recipe(out)
+    assert back is not None and back.seed == 1
+    assert out.read_bytes() == old_wav and sidecar_path(out).read_bytes() == old_side
     assert hidden(tmp_path) == []
 
 

@@ -51,7 +51,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 MARK = "agen-"
-_OURS = re.compile(r"^\.(?P<target>.+)\.agen-(?P<token>[0-9a-f]{8})\.(?P<kind>part|old|commit)$")
+_OURS = re.compile(r"^\.(?P<target>.+)\.agen-(?P<token>[0-9a-f]{8})\.(?P<kind>part|old|commit|rollback)$")
 # Temporary files of versions before the commit protocol (tempfile.mkstemp names, never locked).
 _LEGACY = re.compile(r"^\.(?P<target>.+\.(?:wav|png|json))\.[a-z0-9_]{8}\.part$")
 ABANDONED_AFTER_S = 3600.0  # unlocked legacy files, or any file of ours where locks do not work
@@ -81,7 +81,7 @@ def _check_target(path: Path) -> None:
 
 
 def _os_error(path: Path, exc: OSError) -> AlbumGenError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return AlbumGenError(f"the disk is full; {path.name} was not written")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return BadInputError(f"no permission to write {path.name} in {path.parent}")
@@ -237,35 +237,34 @@ def _commit(staged: list[_Staged], token: str) -> None:
     folder = staged[0].target.parent
     record_path = folder / f".{staged[0].target.name}.{MARK}{token}.commit"
     backups = {s.target: s.target.with_name(f".{s.target.name}.{MARK}{token}.old") for s in staged}
+    existed = {s.target: os.path.lexists(s.target) for s in staged}
     record = {  # names only: the folder may be moved or mounted elsewhere before a recovery
-        "pairs": [[s.tmp.name, s.target.name] for s in staged],
-        "backups": [b.name for b in backups.values()],
+        "pairs": [[s.tmp.name, s.target.name, backups[s.target].name, existed[s.target]] for s in staged],
     }
     try:
         _write_record(record_path, record)
     except OSError as exc:
         raise _os_error(staged[0].target, exc) from None
     _fsync_folder(folder)
-    kept: dict[Path, Path | None] = {}
     done: list[_Staged] = []
     try:
         try:
             for s in staged:
-                kept[s.target] = backups[s.target] if _backup(s.target, backups[s.target]) else None
+                if existed[s.target]:
+                    _backup(s.target, backups[s.target])
             for s in staged:
                 os.replace(s.tmp, s.target)
                 done.append(s)
         except OSError as exc:
             failed = staged[len(done)].target if len(done) < len(staged) else staged[-1].target
-            for s in reversed(done):  # put the old pair back
-                old = kept.get(s.target)
-                try:
-                    if old is not None:
-                        os.replace(old, s.target)
-                    else:
-                        os.unlink(s.target)
-                except OSError:
-                    backups.pop(s.target, None)  # could not restore: keep the old file as its backup
+            if done:  # put the old pair back; a crash from here on is rolled back, not forward
+                rollback = record_path.with_suffix(".rollback")
+                with suppress(OSError):
+                    os.replace(record_path, rollback)
+                    record_path = rollback
+                for s in reversed(done):
+                    if not _restore(s.target, backups[s.target], existed[s.target]):
+                        backups.pop(s.target)  # could not put it back: keep the old file as its backup
             raise _os_error(failed, exc) from None
         _fsync_folder(folder)
     finally:
@@ -274,6 +273,20 @@ def _commit(staged: list[_Staged], token: str) -> None:
                 os.unlink(b)
         with suppress(OSError):
             os.unlink(record_path)
+
+
+def _restore(target: Path, backup: Path, existed: bool) -> bool:
+    """Put a target's previous state back: its backup, or no file at all if there was none."""
+    try:
+        if existed:
+            os.replace(backup, target)
+        else:
+            os.unlink(target)
+    except FileNotFoundError:
+        return True  # already done
+    except OSError:
+        return False
+    return True
 
 
 def write_files_atomically(items: Iterable[tuple[Path, bytes]]) -> None:
@@ -313,27 +326,33 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
 
 
 def _finish_commit(record_path: Path) -> None:
-    """Roll a dead writer's commit forward from its synced temporary files."""
+    """A dead writer's commit: rolled forward from its synced temporary files (``.commit``), or
+    back from its backups when it died while putting the old pair back (``.rollback``)."""
     folder = record_path.parent
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
-        pairs = [(folder / _plain_name(t), folder / _plain_name(p)) for t, p in record["pairs"]]
-        backups = [folder / _plain_name(b) for b in record["backups"]]
+        pairs = [
+            (folder / _plain_name(tmp), folder / _plain_name(target), folder / _plain_name(backup), bool(existed))
+            for tmp, target, backup, existed in record["pairs"]
+        ]
     except (OSError, ValueError, KeyError, TypeError):
         # Unreadable: the writer died while writing it, before any rename. Nothing to finish.
         with suppress(OSError):
             os.unlink(record_path)
         return
-    for tmp, target in pairs:
-        if os.path.lexists(tmp):
+    forward = record_path.suffix == ".commit"
+    for tmp, target, backup, existed in pairs:
+        if forward and os.path.lexists(tmp):
             try:
                 os.replace(tmp, target)
             except OSError:
                 return  # keep the record: a later recovery tries again
+        elif not forward and not os.path.lexists(tmp) and not _restore(target, backup, existed):
+            return  # (a target whose temporary file is gone was renamed: it goes back)
     _fsync_folder(folder)
-    for b in backups:
+    for _, _, backup, _ in pairs:
         with suppress(OSError):
-            os.unlink(b)
+            os.unlink(backup)
     with suppress(OSError):
         os.unlink(record_path)
 
@@ -354,11 +373,11 @@ def _recover(folder: Path, locked: bool) -> bool:
         return True
     ours = [(n, m) for n in names if (m := _OURS.match(n))]
     for name, m in ours:
-        if m["kind"] == "commit" and (locked or _older_than(folder / name, ABANDONED_AFTER_S)):
+        if m["kind"] in ("commit", "rollback") and (locked or _older_than(folder / name, ABANDONED_AFTER_S)):
             _finish_commit(folder / name)
     for name, m in ours:
         path = folder / name
-        if m["kind"] != "commit" and os.path.lexists(path) and _abandoned(path):
+        if m["kind"] in ("part", "old") and os.path.lexists(path) and _abandoned(path):
             with suppress(OSError):
                 os.unlink(path)
     legacy = [name for name in names if _LEGACY.match(name)]

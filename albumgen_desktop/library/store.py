@@ -182,9 +182,13 @@ class Library:
 
     def _open_schema(self) -> None:
         version = self._schema_version()
-        if version is None:  # new (or half-made) library: make it, once, whoever comes first
-            if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            try:  # once per file (it is stored in the file); a read-only or busy file stays as it is
                 self._db.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:
+                if version is None:
+                    raise
+        if version is None:  # new (or half-made) library: make it, once, whoever comes first
             with self._write():
                 self._refuse_foreign_file()
                 for statement in SCHEMA:
