@@ -442,6 +442,8 @@ class RepairReport:
 
     def summary(self) -> str:
         if self.moved_to is None:
+            if not self.path.exists():
+                return f"there is no reference library at {self.path} yet; nothing to repair"
             return f"the reference library {self.path} is sound; nothing to repair"
         return (
             f"moved the damaged library to {self.moved_to} and started a new one at {self.path} with "
@@ -473,8 +475,7 @@ def repair_library(path: Path | None = None) -> RepairReport:
     path = Path(path) if path is not None else default_library_path()
     _check_location(path)
     if not path.exists():
-        Library(path).close()
-        return RepairReport(path, None, 0)
+        return RepairReport(path, None, 0)  # nothing there yet: the first import makes it
     problem = library_problem(path)
     if not problem:
         return RepairReport(path, None, 0)
