@@ -1,6 +1,8 @@
 """`albumgen`: the command-line front end over the same services the app uses.
 
-Exit codes: 0 success, 1 failure or not available, 2 bad input, 3 model missing offline.
+Exit codes: 0 success, 1 failure or not available, 2 bad input, 3 model missing offline,
+75 reference library busy (another process kept writing; try again), 130 interrupted,
+141 stdout closed early (``albumgen ... | head``; nothing is logged).
 Errors are one line on stderr; a traceback goes to the log file only.
 """
 
@@ -8,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 import traceback
 from pathlib import Path
@@ -153,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = lsub.add_parser("remove", help="remove albums by id")
     q.add_argument("ids", nargs="+", type=int, metavar="ID")
     q.set_defaults(func=cmd_library_remove)
+    q = lsub.add_parser("repair", help="check the library; if damaged, set it aside and start a new one")
+    q.set_defaults(func=cmd_library_repair)
 
     p = sub.add_parser("selftest", help="run every pipeline end to end offline and report")
     p.set_defaults(func=cmd_selftest)
@@ -168,15 +174,21 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    """Every file is analysed even when some fail; the exit code is the worst of them."""
     from albumgen_desktop.services.analyze import analyze_file
 
+    library = _analysis_library(args)
     worst = 0
     for path in args.files:
         try:
-            result = analyze_file(path, engine=args.engine, library=_analysis_library(args), vlm=args.vlm)
+            result = analyze_file(path, engine=args.engine, library=library, vlm=args.vlm)
         except AlbumGenError as exc:
             print(f"{PROG}: {exc}", file=sys.stderr)
             worst = max(worst, exc.exit_code)
+            continue
+        except OSError as exc:  # an I/O failure on this file (not bad input): report it, go on
+            print(f"{PROG}: {path}: {exc.strerror or exc}", file=sys.stderr)
+            worst = max(worst, 1)
             continue
         if args.json:
             print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
@@ -192,14 +204,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return worst
 
 
-def _analysis_library(args: argparse.Namespace):
+def _analysis_library(args: argparse.Namespace) -> Path | None:
+    """The --library path (opened per file by the analysis, which notes a damaged or busy one)."""
     if getattr(args, "library", None) is None:
         return None
-    from albumgen_desktop.library.store import Library
-
     if not args.library.exists():
         raise BadInputError(f"no reference library at {args.library}")
-    return Library(args.library)
+    return args.library
 
 
 def _features_for(args: argparse.Namespace, source: Path | None) -> tuple[Features, list[str]]:
@@ -366,11 +377,16 @@ def _library(args: argparse.Namespace):
 
 
 def cmd_library_import(args: argparse.Namespace) -> int:
+    from albumgen_desktop.io.files import check_input_file, check_input_folder
     from albumgen_desktop.library.embedders import available_embedders
     from albumgen_desktop.library.importer import import_csv, import_music_folder
 
-    if not args.path.exists():
-        raise BadInputError(f"{args.path} does not exist")
+    if args.path.is_dir():
+        check_input_folder(args.path)
+    else:
+        check_input_file(args.path)  # a FIFO or a device is refused here, not read forever
+    if args.covers is not None:
+        check_input_folder(args.covers)
     embedders = available_embedders()
     with _library(args) as library:
         if args.path.is_dir():
@@ -429,6 +445,16 @@ def cmd_library_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_library_repair(args: argparse.Namespace) -> int:
+    from albumgen_desktop.library.store import default_library_path, repair_library
+
+    report = repair_library(args.library or default_library_path())
+    if report.problem:
+        print(f"{PROG}: the reference library {report.path} is damaged ({report.problem})", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
 def cmd_selftest(args: argparse.Namespace) -> int:
     from albumgen_desktop.services.selftest import run_selftest
 
@@ -465,7 +491,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # output to a pipe is buffered: a reader that left shows up here
+        return code
+    except BrokenPipeError:
+        if _stdout_closed():
+            return _quiet_exit_on_closed_stdout()
+        where = _log_crash()
+        hint = f"; details in {where}" if where else ""
+        print(f"{PROG}: a connection was closed by the other side{hint}", file=sys.stderr)
+        return 1
     except AlbumGenError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -477,6 +512,37 @@ def main(argv: list[str] | None = None) -> int:
         hint = f"; details in {where}" if where else ""
         print(f"{PROG}: internal error: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
         return 1
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (a BrokenPipeError may also come from a socket)."""
+    try:
+        fd = sys.stdout.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode) and not stat.S_ISSOCK(os.fstat(fd).st_mode):
+            return False
+    except (OSError, ValueError, AttributeError):
+        return False
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(fd, 0)  # POLLERR is always reported: the read end is closed
+        return any(mask & (select.POLLERR | select.POLLHUP) for _, mask in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll() (Windows): trust the exception
+        return True
+
+
+def _quiet_exit_on_closed_stdout() -> int:
+    """`albumgen ... | head -1`: the reader has what it wanted. Point stdout at devnull so the
+    interpreter's last flush does not raise again (the recipe in Python's docs, "Note on
+    SIGPIPE"), and exit as a program stopped by SIGPIPE does: 128 + 13."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 141
 
 
 def _ensure_std_streams() -> None:
@@ -491,8 +557,6 @@ def _ensure_std_streams() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         sink = open(folder / "output.log", "a", encoding="utf-8", buffering=1)
     except OSError:
-        import os
-
         sink = open(os.devnull, "w", encoding="utf-8")
     if sys.stdout is None:
         sys.stdout = sink

@@ -265,7 +265,7 @@ def test_cli_library_commands(tmp_path: Path, capsys) -> None:
 def test_bad_library_inputs_are_clear(tmp_path: Path, capsys) -> None:
     broken = tmp_path / "broken.sqlite"
     broken.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(AlbumGenError, match="cannot be opened"):
+    with pytest.raises(AlbumGenError, match="is damaged .*albumgen library repair"):
         Library(broken)
     bad_csv = tmp_path / "x.csv"
     bad_csv.write_text("name,colour\nA,red\n")

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.genres import canonical_genre
+from albumgen_desktop.io.files import read_input_bytes
 
 MAX_CSV_ROWS = 1_000_000
 MAX_CSV_BYTES = 1_000_000_000
@@ -74,18 +75,11 @@ def choose_delimiter(header_line: str) -> str:
 
 
 def _read_text(path: Path) -> str:
+    data = read_input_bytes(path, MAX_CSV_BYTES)  # a FIFO, a device or an oversized file: BadInputError
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise BadInputError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
-    if size > MAX_CSV_BYTES:
-        raise BadInputError(f"{path.name} is larger than {MAX_CSV_BYTES // 1_000_000} MB")
-    try:
-        return path.read_text(encoding="utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadInputError(f"{path.name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from None
-    except OSError as exc:
-        raise BadInputError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
 
 
 def read_csv_table(path: str | Path, max_rows: int = MAX_CSV_ROWS) -> CsvTable:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from albumgen_desktop.core.analysis import ENGINE_CHOICES, Analysis, uniform
-from albumgen_desktop.core.errors import BadInputError
+from albumgen_desktop.core.errors import BadInputError, LibraryAccessError, LibraryBusyError, LibraryDamagedError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.io.files import check_input_file
 from albumgen_desktop.io.metadata import read_recipe
@@ -152,10 +152,14 @@ _MOOD = ("acousticness", "danceability", "energy", "instrumentalness", "liveness
 
 
 def _open_library(library: Any) -> Any:
-    """The given library, else the default one when it exists (analysis never creates it)."""
+    """The given library (a Library, or the path of one), else the default one when it exists
+    (analysis never creates it)."""
+    from albumgen_desktop.library.store import Library, default_library_path
+
+    if isinstance(library, str | Path):
+        return Library(Path(library))
     if library is not None:
         return library
-    from albumgen_desktop.library.store import Library, default_library_path
 
     return Library(default_library_path()) if default_library_path().exists() else None
 
@@ -232,13 +236,17 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
         sketch = SketchEmbedder()
         embedding = sketch.embed([image])[0]
         embedder_model, weight = sketch.model, RETRIEVAL_WEIGHT_SKETCH
-    lib = _open_library(library)
-    if lib is not None:
-        try:
+    neighbours, lib = None, None
+    try:
+        lib = _open_library(library)
+        if lib is not None:
             neighbours = nearest(lib, embedder_model, embedding, k)
-        finally:
-            if lib is not library:
-                lib.close()  # opened here: let the file go
+    except (LibraryDamagedError, LibraryBusyError, LibraryAccessError) as exc:
+        warnings.append(f"{exc}; this cover was analysed without the reference library")
+    finally:
+        if lib is not None and lib is not library:
+            lib.close()  # opened here: let the file go
+    if neighbours is not None:
         if neighbours:
             features = _with_neighbours(features, confidence, source, neighbours, weight)
             evidence.append({
@@ -251,7 +259,7 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
         from albumgen_desktop.engines.vlm import context_text
 
         entry, model = _vlm()
-        albums = next((e["albums"] for e in evidence if e["type"] == "neighbours"), [])
+        albums: list[dict[str, Any]] = next((e["albums"] for e in evidence if e["type"] == "neighbours"), [])
         text, features = model.generate([image], context=context_text(albums))[0]
         for name in features.to_dict():
             if name in confidence or name in source:
