@@ -262,7 +262,8 @@ def test_cli_library_commands(tmp_path: Path, capsys) -> None:
     Image.open(io.BytesIO(_png((150, 110, 60)))).save(cover)
     assert main(["analyze", str(cover), "--json", "--engine", "sketch", "--library", str(lib)]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["evidence"][-1]["type"] == "neighbours" and out["features"]["genre"] == "folk"
+    assert [e["type"] for e in out["evidence"]][-2:] == ["neighbours", "library_weight"]
+    assert out["features"]["genre"] == "folk"
 
 
 def test_bad_library_inputs_are_clear(tmp_path: Path, capsys) -> None:
