@@ -135,21 +135,32 @@ def test_a_library_with_close_albums_decides_what_a_picture_cannot_show(tmp_path
     assert not any("library" in w for w in result.warnings)
 
 
-def test_every_value_has_a_confidence_and_source_on_every_path(tmp_path: Path) -> None:
-    import soundfile as sf
-
+def _labelled_everywhere(results: list) -> None:
     from albumgen_desktop.core.analysis import FEATURE_NAMES
-    from tests.synth import synth_song
 
-    image = tmp_path / "cover.png"
-    query_cover().save(image)
-    song = tmp_path / "song.wav"
-    sf.write(song, synth_song(120, 9, "minor", seconds=8.0), 22050)
-    results = [analyze_file(image, engine="sketch"), analyze_file(song, engine="sketch")]
-    with build(tmp_path / "lib.sqlite", [query_cover()] * 2) as lib:
-        results.append(analyze_file(image, engine="sketch", library=lib))
     for result in results:
         for name in FEATURE_NAMES:
             assert 0.0 <= result.confidence[name] <= 1.0 and result.source[name], (result.kind, name)
         assert result.source["key"] != "default" and result.source["mode"] != "default"
         assert result.confidence["key"] > 0 and result.confidence["mode"] > 0
+
+
+def test_every_value_of_a_cover_analysis_has_a_confidence_and_source(tmp_path: Path) -> None:
+    image = tmp_path / "cover.png"
+    query_cover().save(image)
+    results = [analyze_file(image, engine="sketch")]
+    for covers in ([query_cover()] * 2, [unrelated_cover(i) for i in range(8)] + [query_cover(2)] * DEFAULT_K):
+        with build(tmp_path / f"lib{len(covers)}.sqlite", covers) as lib:
+            results.append(analyze_file(image, engine="sketch", library=lib))
+    _labelled_everywhere(results)
+
+
+@pytest.mark.slow
+def test_every_value_of_an_audio_analysis_has_a_confidence_and_source(tmp_path: Path) -> None:
+    import soundfile as sf
+
+    from tests.synth import synth_song
+
+    song = tmp_path / "song.wav"
+    sf.write(song, synth_song(120, 9, "minor", seconds=8.0), 22050)
+    _labelled_everywhere([analyze_file(song, engine="sketch")])
