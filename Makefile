@@ -9,7 +9,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 setup:
 	@bash scripts/setup_env.sh
 
+# The X11 check first: when Qt's xcb plugin lacks a system library it names it (Qt's own message does not).
 run: setup
+	@$(PY) -m albumgen_desktop.xcb_check --quiet
 	$(PY) -m albumgen_desktop gui
 
 test: setup

@@ -462,6 +462,10 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from albumgen_desktop.xcb_check import diagnose
+
+    if not (x11 := diagnose()).ok:  # say which library is missing before Qt aborts with a misleading message
+        raise NotAvailableError(x11.message())
     try:
         from albumgen_desktop.app.main import main as gui_main
     except ModuleNotFoundError as exc:

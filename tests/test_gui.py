@@ -62,7 +62,7 @@ def test_image_to_music_and_back(window: MainWindow, qtbot, tmp_path: Path, monk
     assert f.mode == "major" and f.valence > 0.5  # a bright warm cover
     before = window.prompt.toPlainText()
     window.features_panel.rows["tempo_bpm"].spin.setValue(97)
-    assert "97 BPM" in window.prompt.toPlainText() and window.prompt.toPlainText() != before
+    assert "97 bpm" in window.prompt.toPlainText().lower() and window.prompt.toPlainText() != before
     window.prompt.setPlainText("my own words about a sunny song")
     assert window.prompt_locked and window.reset_prompt.isEnabled()
     window.features_panel.rows["tempo_bpm"].spin.setValue(120)

@@ -7,6 +7,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -61,7 +62,8 @@ def make_tagged_folder(folder: Path, n: int, seed: int = 0) -> list[Path]:
         pic = Picture()
         pic.type = 3
         pic.mime = "image/png"
-        pic.data = _png(tuple(int(c) for c in rng.integers(0, 256, 3)), stripes=bool(i % 2))
+        red, green, blue = (int(c) for c in rng.integers(0, 256, 3))
+        pic.data = _png((red, green, blue), stripes=bool(i % 2))
         audio.add_picture(pic)
         audio.save()
         paths.append(path)
@@ -174,7 +176,7 @@ def test_import_cancel_keeps_what_was_done(tmp_path: Path) -> None:
     with Library(tmp_path / "lib.sqlite") as lib:
         with pytest.raises(CancelledError) as info:
             import_music_folder(lib, tmp_path / "music", [SketchEmbedder()], on_progress=progress, cancel=cancel)
-        assert lib.count() == info.value.partial.added == 3
+        assert lib.count() == cast(Any, info.value.partial).added == 3
 
 
 def _csv_library(tmp_path: Path) -> Path:
@@ -208,8 +210,9 @@ def test_csv_import_then_cover_analysis_returns_neighbours_as_evidence(tmp_path:
     neighbours = next(e for e in result.evidence if e["type"] == "neighbours")
     assert neighbours["k"] == 5 and len(neighbours["albums"]) == 5
     assert {a["genre"] for a in neighbours["albums"]} == {"metal"}
-    assert result.features.genre == "metal" and result.features.tempo_bpm == pytest.approx(170)
-    assert result.source["tempo_bpm"] == "library" and result.source["energy"] == "sketch+library"
+    # 10 identical covers among 30: closeness ~1, so the library all but decides what a picture cannot show
+    assert result.features.genre == "metal" and result.features.tempo_bpm == pytest.approx(170, abs=0.5)
+    assert result.source["tempo_bpm"] == "sketch+library" and result.source["genre"] == "library"
 
 
 def test_neural_cover_analysis_with_tiny_clip(tmp_path: Path) -> None:
@@ -229,7 +232,7 @@ def test_neural_cover_analysis_with_tiny_clip(tmp_path: Path) -> None:
         Image.open(io.BytesIO(_png((250, 120, 200)))).save(cover)
         result = analyze_file(cover, engine="neural", library=lib)
     kinds = [e["type"] for e in result.evidence]
-    assert kinds == ["clip_genres", "neighbours"]
+    assert kinds == ["clip_genres", "neighbours", "library_weight"]
     assert result.evidence[1]["model"] == "clip-b32"
     assert result.source["valence"] == "clip+library"
     _clip_cache.clear()
@@ -259,7 +262,8 @@ def test_cli_library_commands(tmp_path: Path, capsys) -> None:
     Image.open(io.BytesIO(_png((150, 110, 60)))).save(cover)
     assert main(["analyze", str(cover), "--json", "--engine", "sketch", "--library", str(lib)]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["evidence"][-1]["type"] == "neighbours" and out["features"]["genre"] == "folk"
+    assert [e["type"] for e in out["evidence"]][-2:] == ["neighbours", "library_weight"]
+    assert out["features"]["genre"] == "folk"
 
 
 def test_bad_library_inputs_are_clear(tmp_path: Path, capsys) -> None:

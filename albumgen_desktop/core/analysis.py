@@ -14,7 +14,7 @@ FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Features))
 
 @dataclass
 class Analysis:
-    """Features of one input, with a confidence 0..1 and a source label per feature.
+    """Features of one input, with a confidence 0..1 and a source label for every feature.
 
     ``evidence`` lists what the values rest on (e.g. the k nearest albums of the
     reference library); ``recipe`` is set when the input was an AlbumGen export.
@@ -28,6 +28,13 @@ class Analysis:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     recipe: Recipe | None = None
+
+    def __post_init__(self) -> None:
+        # Every value carries a confidence and a source, key and mode included: what no
+        # analyser spoke to is the Features default, said so with confidence 0.
+        for name in FEATURE_NAMES:
+            self.confidence.setdefault(name, 0.0)
+            self.source.setdefault(name, "default")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -143,12 +143,11 @@ def analyze_file(path: str | Path, engine: str = "auto", library: Any = None, vl
     return result
 
 
-# How much retrieval counts against the cover's own reading, per feature. The
-# neighbours own what albums share and a picture cannot show (tempo, key, metre,
-# loudness, genre); the cover itself keeps a say on mood.
+# The most retrieval may count on the seven mood features against the cover's own reading
+# (CLIP reads mood better than the colour sketch). How much it does count grows with the
+# number and closeness of the neighbours: library/retrieval.py, Retrieval and blend_into.
 RETRIEVAL_WEIGHT_NEURAL = 0.6
 RETRIEVAL_WEIGHT_SKETCH = 0.75
-_MOOD = ("acousticness", "danceability", "energy", "instrumentalness", "liveness", "speechiness", "valence")
 
 
 def _open_library(library: Any) -> Any:
@@ -164,24 +163,14 @@ def _open_library(library: Any) -> Any:
     return Library(default_library_path()) if default_library_path().exists() else None
 
 
-def _with_neighbours(
-    features: Features, confidence: dict[str, float], source: dict[str, str], neighbours: list, weight: float
-) -> Features:
-    from albumgen_desktop.library.retrieval import agreement, blend
-
-    retrieved = blend(neighbours)
-    values = features.to_dict()
-    for name, value in retrieved.to_dict().items():
-        if name == "style":
-            continue
-        if name in _MOOD:
-            values[name] = weight * value + (1 - weight) * values[name]
-            source[name] = f"{source.get(name, '?')}+library"
-        else:
-            values[name] = value
-            source[name] = "library"
-        confidence[name] = max(confidence.get(name, 0.0), agreement(neighbours, name))
-    return Features.from_dict(values)
+def _library_weight(found: Any, mood_cap: float) -> dict[str, Any]:
+    """Evidence of how much the library counted, and why (library/retrieval.py, Retrieval)."""
+    return {
+        "type": "library_weight", "albums": found.albums, "k": found.k, "baseline": round(found.baseline, 4),
+        "closeness": [round(c, 3) for c in found.closeness], "support": round(found.support, 3),
+        "weight": round(found.share, 3), "mood_weight": round(found.share * mood_cap, 3),
+        "decides_categories": found.decides_categories, "note": found.note(mood_cap),
+    }  # fmt: skip
 
 
 _vlm_cache: dict[Path, Any] = {}
@@ -208,7 +197,7 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
     from albumgen_desktop.engines.image_sketch import analyse_image as sketch_analyse
     from albumgen_desktop.io.images import load_image
     from albumgen_desktop.library.embedders import SketchEmbedder, clip_embedder
-    from albumgen_desktop.library.retrieval import nearest
+    from albumgen_desktop.library.retrieval import blend_into, retrieve
 
     image = load_image(path)
     warnings: list[str] = []
@@ -236,23 +225,27 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
         sketch = SketchEmbedder()
         embedding = sketch.embed([image])[0]
         embedder_model, weight = sketch.model, RETRIEVAL_WEIGHT_SKETCH
-    neighbours, lib = None, None
+    found, lib = None, None
     try:
         lib = _open_library(library)
         if lib is not None:
-            neighbours = nearest(lib, embedder_model, embedding, k)
+            found = retrieve(lib, embedder_model, embedding, k)
     except (LibraryDamagedError, LibraryBusyError, LibraryAccessError) as exc:
         warnings.append(f"{exc}; this cover was analysed without the reference library")
     finally:
         if lib is not None and lib is not library:
             lib.close()  # opened here: let the file go
-    if neighbours is not None:
+    if found is not None:
+        neighbours = found.neighbours
         if neighbours:
-            features = _with_neighbours(features, confidence, source, neighbours, weight)
+            features = blend_into(features, confidence, source, found, weight)
             evidence.append({
                 "type": "neighbours", "model": embedder_model, "k": k,
                 "albums": [n.evidence() for n in neighbours],
             })  # fmt: skip
+            evidence.append(_library_weight(found, weight))
+            if not found.decides_categories:
+                warnings.append(found.note(weight))
         else:
             warnings.append(f"the reference library has no covers embedded with {embedder_model} yet")
     if vlm:

@@ -10,7 +10,7 @@ from PIL import Image
 
 from albumgen_desktop.core.errors import BadInputError, CancelledError
 from albumgen_desktop.core.features import Features
-from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
 from albumgen_desktop.core.prompts import NEGATIVE_PROMPT, clean_title, cover_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
 from albumgen_desktop.services.engine_choice import choose_engine
@@ -177,11 +177,14 @@ def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: P
     images: list[Image.Image] = []
     recipes: list[Recipe] = []
     with_type = job.typography is not False
-    for i in range(job.variations):
-        on_progress(Progress(i / job.variations, "painting"))
+    n = job.variations
+    for i in range(n):
+        on_progress(Progress(i / n, "painting"))
         if cancel is not None:
             cancel.raise_if_cancelled(partial=CoverResult(images, recipes) if images else None)
-        image = paint(job.features, job.size, seed=job.seed + i, title="", artist="")
+        # the painter's own steps take 90% of each variation, the type the rest
+        part = stage(on_progress, i / n, (i + 0.9) / n, "painting" if n == 1 else f"painting {i + 1} of {n}")
+        image = paint(job.features, job.size, seed=job.seed + i, title="", artist="", on_progress=part)
         if with_type:
             image = set_title(image, title, artist, font=job.font, placement=job.placement)
         images.append(image)

@@ -11,13 +11,14 @@ import numpy as np
 
 from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.features import Features
-from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
 from albumgen_desktop.core.prompts import clean_title, music_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
 from albumgen_desktop.services.engine_choice import choose_engine
 
 MUSIC_ENGINES = ("auto", "musicgen", "sketch")
 STREAM_SAMPLE_RATE = 32000  # every MusicGen checkpoint decodes with the 32 kHz EnCodec
+SKETCH_RENDER_SHARE = 0.9  # of a sketch job's progress; loudness normalisation takes the rest
 _engine_cache: dict[tuple[Path, str], Any] = {}
 
 
@@ -123,7 +124,13 @@ def generate_music(
         if job.melody:
             notices.append("the sketch engine ignores the reference melody")
         on_progress(Progress(0.0, "rendering sketch"))
-        takes = [render(job.features, job.duration_s, seed=job.seed + i, cancel=cancel) for i in range(job.variations)]
+        n = job.variations
+        takes = [
+            render(job.features, job.duration_s, seed=job.seed + i, cancel=cancel,
+                   on_progress=stage(on_progress, SKETCH_RENDER_SHARE * i / n, SKETCH_RENDER_SHARE * (i + 1) / n,
+                                     "rendering sketch" if n == 1 else f"rendering sketch {i + 1} of {n}"))
+            for i in range(n)
+        ]  # fmt: skip
         audio = np.stack(takes)
         rate = RATE
         params = {"duration_s": job.duration_s}
@@ -132,9 +139,12 @@ def generate_music(
     from albumgen_desktop.engines.loudness import normalise
 
     mastered = []
-    for take in audio:
+    mastering = stage(on_progress, SKETCH_RENDER_SHARE, 1.0, "mastering") if engine == "sketch" else None
+    for i, take in enumerate(audio):
         out, _ = normalise(take, rate, job.features.loudness_db)
         mastered.append(out)
+        if mastering is not None:
+            mastering((i + 1) / len(audio))
     audio = np.stack(mastered)
     # MusicGen draws all variations in one batch from one seed; the sketch renders one seed each.
     recipes = [

@@ -201,7 +201,7 @@ def _check_cover_analysis(folder: Path, vlm: bool = False) -> str:
         Image.new("RGB", (96, 96), (25, 25, 25)).save(path)
         result = analyze_file(path, engine="neural", library=library, vlm=vlm)
     kinds = [e["type"] for e in result.evidence]
-    assert kinds == ["clip_genres", "neighbours"] + (["vlm"] if vlm else []), kinds
+    assert kinds == ["clip_genres", "neighbours", "library_weight"] + (["vlm"] if vlm else []), kinds
     if vlm:
         return "tiny SmolVLM (Idefics3) wrote the Features JSON under constrained decoding, with 3 albums as context"
     return "tiny CLIP: zero-shot Features plus the 3 nearest albums of a reference library as evidence"
