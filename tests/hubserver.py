@@ -31,9 +31,12 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote
+
+import pytest
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 LFS_SUFFIXES = (".safetensors", ".bin", ".model", ".pt", ".onnx", ".msgpack", ".h5", ".gguf")
@@ -286,3 +289,28 @@ class Hub:
                     self.close_connection = True
 
         return Handler
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hub]:
+    """A running local hub; huggingface_hub set up as if HF_ENDPOINT had pointed at it from the start."""
+    import socket
+
+    import huggingface_hub.constants as constants
+
+    from tests import netguard
+
+    getaddrinfo, connect = netguard.wrappers()  # conftest.py does it too; kept for runs without it
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    server = Hub()
+    monkeypatch.setenv("HF_ENDPOINT", server.url)
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_TOKEN", "HF_HUB_DISABLE_SYMLINKS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "ENDPOINT", server.url)
+    monkeypatch.setattr(
+        constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.url + "/{repo_id}/resolve/{revision}/{filename}"
+    )
+    yield server
+    server.close()

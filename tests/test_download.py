@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,33 +25,11 @@ from albumgen_desktop.models.download import download_model, remove_model, verif
 from albumgen_desktop.models.installed import ModelState, read_record, size_on_disk
 from albumgen_desktop.models.manifest import License, ModelEntry, find_model
 from albumgen_desktop.models.verify import verify_report
-from tests import netguard
 from tests.hubserver import COMMIT, Hub, git_blob_sha1, xet_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO = "test-org/tiny-model"
 OTHER_COMMIT = "fedcba9876543210fedcba9876543210fedcba98"
-
-
-@pytest.fixture
-def hub(monkeypatch: pytest.MonkeyPatch):
-    """A running local hub; huggingface_hub set up as if HF_ENDPOINT had pointed at it from the start."""
-    import huggingface_hub.constants as constants
-
-    getaddrinfo, connect = netguard.wrappers()
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    server = Hub()
-    monkeypatch.setenv("HF_ENDPOINT", server.url)
-    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_TOKEN", "HF_HUB_DISABLE_SYMLINKS"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(constants, "ENDPOINT", server.url)
-    monkeypatch.setattr(
-        constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.url + "/{repo_id}/resolve/{revision}/{filename}"
-    )
-    yield server
-    server.close()
 
 
 def weights(nbytes: int, seed: int = 0) -> bytes:
@@ -412,7 +389,7 @@ def test_remove_also_removes_the_xet_shared_blobs_only_this_model_used(hub: Hub)
     store = shared_blob_path(hub_cache_dir(), xh)
     assert store.is_file()
     assert remove_model(first) and not first.cache_dir().exists()
-    assert store.is_file() and second.is_installed()  # still used by the other model
+    assert store.is_file() and second.is_installed(), second.check()  # still used by the other model
     assert remove_model(second) and not store.exists()
     assert not remove_model(second)
 

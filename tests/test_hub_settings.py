@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from albumgen_desktop.models.hub_settings import hub_cache_dir, may_send_token
-from tests.test_download import hub  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = str(ROOT / "tests" / "download_child.py")
@@ -83,7 +82,7 @@ def test_the_token_goes_to_hub_origins_only() -> None:
 
 
 @pytest.mark.slow
-def test_huggingface_hub_and_transformers_read_what_we_wrote(hub, tmp_path: Path) -> None:  # noqa: F811
+def test_huggingface_hub_and_transformers_read_what_we_wrote(hub, tmp_path: Path) -> None:
     """The real clip-b32 entry, a tiny CLIP in its place on the hub; after our download a fresh
     process loads it by repo id with snapshot_download and from_pretrained, offline."""
     from albumgen_desktop.models.download import download_model

@@ -57,6 +57,7 @@ __all__ = ["DownloadProgress", "check_disk_space", "download_model", "offline", 
 BLOCK = 1 << 20
 METADATA_TIMEOUT_S = 30.0
 READ_TIMEOUT_S = 60.0
+RETRY_BACKOFF_S = 1.0  # first wait before a retry; doubles each time
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,12 @@ def resolve_files(entry: ModelEntry, retries: int = 3, backoff_s: float = 1.0) -
     remotes: list[RemoteFile] = []
     revision = entry.revision
     for filename in (*entry.files, *entry.optional_files):
+
+        def ask(name: str = filename, at: str = revision) -> RemoteFile:
+            return _metadata(entry, name, at)
+
         try:
-            remote = _with_retries(lambda f=filename, r=revision: _metadata(entry, f, r), entry, filename, retries, backoff_s)  # type: ignore[misc]  # fmt: skip
+            remote = _with_retries(ask, entry, filename, retries, backoff_s)
         except _Absent:
             continue
         remotes.append(remote)
@@ -385,16 +390,18 @@ def download_model(
     on_progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     retries: int = 3,
-    backoff_s: float = 1.0,
+    backoff_s: float | None = None,
 ) -> Path:
     """Download (or finish, or repair) every file of ``entry``; returns its snapshot folder.
 
     Files already in place with the hub's etag and size are kept; a partial file continues where
     it stopped, also in a new process; damaged files are fetched again. Raises ModelMissingError
     when offline, AlbumGenError with one sentence for any other failure, CancelledError when
-    ``cancel`` fires (what arrived is kept)."""
+    ``cancel`` fires (what arrived is kept). Transient failures are retried ``retries`` times,
+    waiting ``backoff_s`` seconds (default RETRY_BACKOFF_S), then twice as long each time."""
     if hub_offline():
         raise ModelMissingError(f"offline mode is on (HF_HUB_OFFLINE): {entry.id} cannot be downloaded now")
+    backoff_s = RETRY_BACKOFF_S if backoff_s is None else backoff_s
     if any(ch in f for f in (*entry.files, *entry.optional_files) for ch in "*?["):
         raise BadInputError(f"manifest entry {entry.id} must list exact file names to download")
     remotes = resolve_files(entry, retries, backoff_s)
@@ -434,30 +441,22 @@ def download_model(
 
 
 def remove_model(entry: ModelEntry) -> bool:
-    """Delete ``entry`` from the cache with huggingface_hub's own cache deletion, which also
-    removes the Xet shared blobs (``<cache>/blobs/<xx>/<hash>``) only this model used; then our
-    record, partial downloads and lock files. False when nothing was there."""
-    from huggingface_hub import DeleteCacheStrategy, scan_cache_dir
-    from huggingface_hub.errors import CacheNotFound, CorruptedCacheException
+    """Delete ``entry`` from the cache with huggingface_hub's own cache deletion
+    (``DeleteCacheStrategy`` for the whole repo folder, as ``scan_cache_dir().delete_revisions``
+    builds it when every revision goes), which also removes the Xet shared blobs
+    (``<cache>/blobs/<xx>/<hash>``) that no other model links to; then the lock files. The repo
+    is named by its folder, not by commit hashes, so no other repo can be caught. False when
+    nothing was there."""
+    from huggingface_hub import DeleteCacheStrategy
 
     folder = repo_folder(entry)
     if not os.path.lexists(folder):
         return False
     cache = hub_cache_dir()
-    strategy = None
-    try:
-        info = scan_cache_dir(cache)
-        repo = next((r for r in info.repos if Path(r.repo_path).resolve() == folder.resolve()), None)
-        if repo is not None and repo.revisions:
-            strategy = info.delete_revisions(*(rev.commit_hash for rev in repo.revisions))
-    except (CacheNotFound, CorruptedCacheException, OSError):
-        strategy = None
-    if strategy is None:  # a repo the scan skips (damaged, or only partial files): delete it whole
-        strategy = DeleteCacheStrategy(
-            expected_freed_size=0, blobs=frozenset(), refs=frozenset(), repos=frozenset({folder}),
-            snapshots=frozenset(), cache_dir=cache,
-        )  # fmt: skip
-    strategy.execute()
+    DeleteCacheStrategy(
+        expected_freed_size=0, blobs=frozenset(), refs=frozenset(), repos=frozenset({folder}), snapshots=frozenset(),
+        cache_dir=cache,
+    ).execute()  # fmt: skip
     if os.path.lexists(folder):
         shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(cache / ".locks" / folder.name, ignore_errors=True)

@@ -74,3 +74,21 @@ def may_send_token(resolve_url: str, target_url: str) -> bool:
     rejects requests that carry one."""
     target = _origin(target_url)
     return target == _origin(resolve_url) or target in _HUB_ORIGINS or target == _origin(hub_endpoint())
+
+
+def hub_reachable(timeout_s: float = 3.0) -> bool:
+    """Whether a TCP connection to the hub's host opens within ``timeout_s`` seconds (False at once
+    when offline mode is on). Says nothing about the Hub's answers; used to word the first-launch
+    offer, never to decide a download."""
+    import socket
+
+    if hub_offline():
+        return False
+    scheme, host, port = _origin(hub_endpoint())
+    if not host:
+        return False
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
