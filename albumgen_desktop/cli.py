@@ -276,8 +276,10 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
     entries = load_manifest()
     rows: list[dict[str, Any]] = []
+    labels: list[str] = []
     for e in entries:
         check = e.check()
+        labels.append(check.state.label)
         rows.append(
             {
                 "id": e.id,
@@ -299,9 +301,8 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
-    for e, r in zip(entries, rows, strict=True):
-        state = e.check().state.label if r["state"] != "installed" else "installed"
-        print(f"{r['id']:<16} {r['role']:<16} {human_size(r['size_bytes']):>9}  {r['license']:<14} {state}")
+    for label, r in zip(labels, rows, strict=True):
+        print(f"{r['id']:<16} {r['role']:<16} {human_size(r['size_bytes']):>9}  {r['license']:<14} {label}")
         print(f"{'':<16} {r['repo']}@{r['revision'][:12]}  {r['license_summary']}")
         for problem in r["problems"][:3]:
             print(f"{'':<16} {problem}")

@@ -390,6 +390,8 @@ class FirstLaunchDialog(QDialog):
         from albumgen_desktop.models.manifest import load_bundles, load_manifest
 
         self.setWindowTitle("Welcome to AlbumGen")
+        self.setMinimumWidth(560)
+        self.setMaximumWidth(720)
         self.online = online
         entries = load_manifest()
         self.bundles = load_bundles()
@@ -413,10 +415,14 @@ class FirstLaunchDialog(QDialog):
         self.choices: list[QRadioButton] = []
         for i, b in enumerate(self.bundles):
             licences = ", ".join(sorted({e.license.name for e in b.entries(entries)}))
-            radio = QRadioButton(f"{b.name}: {human_size(b.size_bytes(entries))} — {b.summary} Licences: {licences}.")
+            radio = QRadioButton(f"{b.name}: {human_size(b.size_bytes(entries))}")
             radio.setChecked(i == 0)
             self.choices.append(radio)
             layout.addWidget(radio)
+            about = QLabel(f"{b.summary} Licences: {licences}.")
+            about.setWordWrap(True)
+            about.setContentsMargins(24, 0, 0, 6)
+            layout.addWidget(about)
         note = QLabel("MusicGen is CC-BY-NC-4.0: music made with it may not be used commercially.")
         note.setWordWrap(True)
         note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
