@@ -284,11 +284,15 @@ def cmd_cover(args: argparse.Namespace) -> int:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from albumgen_desktop.models.manifest import installed_snapshot, load_bundles, load_manifest
+    from albumgen_desktop.models.installed import size_on_disk
+    from albumgen_desktop.models.manifest import load_bundles, load_manifest
 
     entries = load_manifest()
     rows: list[dict[str, Any]] = []
+    labels: list[str] = []
     for e in entries:
+        check = e.check()
+        labels.append(check.state.label)
         rows.append(
             {
                 "id": e.id,
@@ -300,17 +304,21 @@ def cmd_models_list(args: argparse.Namespace) -> int:
                 "license_summary": e.license.summary,
                 "commercial_use": e.license.commercial,
                 "tiers": list(e.tiers),
-                "installed": e.is_installed(),
-                "resolved_commit": snapshot.name if (snapshot := installed_snapshot(e)) is not None else None,
+                "installed": check.state.value == "installed",
+                "state": check.state.value,
+                "problems": list(check.problems),
+                "size_on_disk": size_on_disk(e),
+                "resolved_commit": check.commit if check.snapshot is not None else None,
             }
         )
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
-    for r in rows:
-        state = "installed" if r["installed"] else "not downloaded"
-        print(f"{r['id']:<16} {r['role']:<16} {human_size(r['size_bytes']):>9}  {r['license']:<14} {state}")
+    for label, r in zip(labels, rows, strict=True):
+        print(f"{r['id']:<16} {r['role']:<16} {human_size(r['size_bytes']):>9}  {r['license']:<14} {label}")
         print(f"{'':<16} {r['repo']}@{r['revision'][:12]}  {r['license_summary']}")
+        for problem in r["problems"][:3]:
+            print(f"{'':<16} {problem}")
     for b in load_bundles():
         print(f"bundle {b.id}: {b.name}, {human_size(b.size_bytes(entries))}: {', '.join(b.models)}")
     return 0
@@ -347,15 +355,22 @@ def cmd_models_download(args: argparse.Namespace) -> int:
 
 
 def cmd_models_verify(args: argparse.Namespace) -> int:
-    from albumgen_desktop.models.download import verify_model
     from albumgen_desktop.models.manifest import find_model, load_manifest
+    from albumgen_desktop.models.verify import verify_report
 
-    entries = [find_model(args.model_id)] if args.model_id else [e for e in load_manifest() if e.is_installed()]
+    if args.model_id:
+        entries = [find_model(args.model_id)]
+    else:
+        entries = [e for e in load_manifest() if e.state().value != "not downloaded"]
     worst = 0
     for entry in entries:
-        problems = verify_model(entry)
-        print(f"{entry.id}: {'ok' if not problems else '; '.join(problems)}")
-        worst = worst or (1 if problems else 0)
+        report = verify_report(entry)
+        if report.problems:
+            print(f"{entry.id}: {entry.state().label}: {'; '.join(report.problems)}")
+            worst = 1
+            continue
+        note = f", {len(report.size_only)} by size only (no hash known)" if report.size_only else ""
+        print(f"{entry.id}: ok ({len(report.hashed)} files hashed{note})")
     if not entries:
         print("no models are downloaded")
     return worst

@@ -1,10 +1,19 @@
-"""The model manager and the first-launch offer: what each model is, its licence and size,
-download (bundles or one model) with progress and cancel on a thread of its own, verify,
-remove, open the folder. Downloads go on when the dialog is closed."""
+"""The model manager and the first-launch offer.
+
+The manager lists every model with its use, size, licence and state (installed, not downloaded,
+incomplete, damaged), downloads a bundle or one model, verifies, removes and opens the folder;
+downloads and verification run on a thread of their own (progress, cancel) and go on when the
+dialog is closed. One status line gives the outcome of the last action in plain words and is
+cleared when the next one starts. The first-launch offer says so plainly when the computer is
+offline: the sketch engines work now and the download can wait for Models ▸ Model manager."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import threading
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,15 +34,18 @@ from albumgen_desktop.app.worker import WorkerHost
 from albumgen_desktop.core.units import human_size
 
 COLUMNS = ("Model", "Use", "Size", "Licence", "State")
+STATE_COLUMN = 4
+UNEXPECTED = (
+    "It stopped because of an unexpected problem. Try again; if it keeps happening, the log folder has the details."
+)
+STATUS_STYLE = {"info": "", "ok": "color: #1b6e20;", "error": "color: #b3261e; font-weight: bold;"}
 
 
-def size_on_disk(entry) -> int:
-    from albumgen_desktop.models.manifest import installed_snapshot
+def size_on_disk(entry: Any) -> int:
+    """Bytes the model takes in the cache (blobs once, partial downloads included)."""
+    from albumgen_desktop.models.installed import size_on_disk as on_disk
 
-    snapshot = installed_snapshot(entry)
-    if snapshot is None:
-        return 0
-    return sum(p.resolve().stat().st_size for p in snapshot.rglob("*") if p.is_file())
+    return on_disk(entry)
 
 
 def any_neural_installed() -> bool:
@@ -42,14 +54,27 @@ def any_neural_installed() -> bool:
     return any(e.is_installed() for e in load_manifest())
 
 
-class ModelManagerDialog(QDialog):
-    def __init__(self, window) -> None:
+def state_text(entry: Any) -> tuple[str, str, str]:
+    """(state word, the State cell, its tooltip) for one model; the cell reads "installed, 605.0 MB
+    on disk", "not downloaded", "incomplete: download to finish" or "damaged: download again"."""
+    check = entry.check()
+    state = check.state.value
+    if state == "installed":
+        return state, f"installed, {human_size(size_on_disk(entry))} on disk", "Ready to use."
+    if state == "not downloaded":
+        return state, "not downloaded", "Select it and press Download, or download a bundle."
+    reasons = "\n".join(check.problems[:6])
+    return state, check.state.label, f"{reasons}\nDownload it again to repair it; what is already right is kept."
+
+
+class ModelsDialog(QDialog):
+    def __init__(self, window: Any) -> None:
         super().__init__(window)
         from albumgen_desktop.models.manifest import load_bundles, load_manifest
 
-        self.window = window
+        self.main_window = window
         self.setWindowTitle("Models")
-        self.resize(860, 460)
+        self.resize(900, 480)
         self.entries = load_manifest()
         self.bundles = load_bundles()
         self.downloads = WorkerHost(self)  # its own thread: a download never holds up generation
@@ -58,6 +83,7 @@ class ModelManagerDialog(QDialog):
         self.downloads.worker.failed.connect(self._failed)
         self.downloads.worker.cancelled.connect(self._cancelled)
         self._job: int | None = None
+        self._job_kind = ""
 
         self.table = QTableWidget(len(self.entries), len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -83,12 +109,16 @@ class ModelManagerDialog(QDialog):
         self.remove_button.clicked.connect(self.remove_selected)
         self.folder_button = QPushButton("Open folder")
         self.folder_button.clicked.connect(self.open_folder)
-        self.cancel_button = QPushButton("Cancel download")
+        self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.downloads.cancel_all)
         self.progress = QProgressBar()
-        self.file_label = QLabel("")
-        self.detail = QLabel("")
+        self.file_label = QLabel("")  # what the running job is doing
+        self.status = QLabel("")  # the outcome of the last action
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("status")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail = QLabel("")  # what the selected model is
         self.detail.setWordWrap(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
 
@@ -97,8 +127,9 @@ class ModelManagerDialog(QDialog):
         top.addWidget(self.bundle, 1)
         top.addWidget(self.download_bundle)
         actions = QHBoxLayout()
-        for b in (self.download_one, self.verify_button, self.remove_button, self.folder_button, self.cancel_button):
-            actions.addWidget(b)
+        for button in (self.download_one, self.verify_button, self.remove_button, self.folder_button,
+                       self.cancel_button):  # fmt: skip
+            actions.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.bundle_note)
@@ -107,21 +138,43 @@ class ModelManagerDialog(QDialog):
         layout.addLayout(actions)
         layout.addWidget(self.progress)
         layout.addWidget(self.file_label)
+        layout.addWidget(self.status)
         self._bundle_changed()
         self.refresh()
 
     # -- view -----------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        """Re-read every model's state from the cache."""
         for row, e in enumerate(self.entries):
-            on_disk = size_on_disk(e)
-            state = f"installed, {human_size(on_disk)} on disk" if on_disk else "not downloaded"
+            word, state, why = state_text(e)
             licence = f"{e.license.name} ({'commercial use OK' if e.license.commercial else 'non-commercial'})"
             cells = (e.id, e.role, human_size(e.size_bytes), licence, state)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(f"{e.repo} @ {e.revision}\n{e.license.summary}\n{e.why}")
+                item.setToolTip(
+                    why if col == STATE_COLUMN else f"{e.repo} @ {e.revision}\n{e.license.summary}\n{e.why}"
+                )
+                if col == STATE_COLUMN and word in ("damaged", "incomplete"):
+                    item.setForeground(QColor("#b3261e"))
                 self.table.setItem(row, col, item)
+
+    def set_status(self, text: str, kind: str = "info") -> None:
+        """One line (or two) for the outcome of the last action; ``kind``: info, ok or error."""
+        self.status.setText(text)
+        self.status.setStyleSheet(STATUS_STYLE[kind])
+
+    def focus_model(self, model_id: str) -> None:
+        """Select the row of ``model_id`` (an id or a repo) and scroll it into view; the main
+        window's "Download…" buttons open the manager this way."""
+        for row, e in enumerate(self.entries):
+            if model_id in (e.id, e.repo):
+                self.table.clearSelection()
+                self.table.selectRow(row)
+                self.table.scrollTo(self.table.model().index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+                self.table.setFocus()
+                return
+        self.set_status(f"There is no model called {model_id} in this version of AlbumGen.", "error")
 
     def _bundle_changed(self) -> None:
         bundle = self.bundles[self.bundle.currentIndex()] if self.bundles else None
@@ -134,7 +187,7 @@ class ModelManagerDialog(QDialog):
             f"licences: {', '.join(licences)}."
         )
 
-    def _selected(self):
+    def _selected(self) -> list:
         rows = sorted({i.row() for i in self.table.selectedItems()})
         return [self.entries[r] for r in rows]
 
@@ -144,21 +197,45 @@ class ModelManagerDialog(QDialog):
             e = chosen[0]
             self.detail.setText(f"{e.id}: {e.why} Licence {e.license.name}: {e.license.summary}")
 
-    # -- actions ----------------------------------------------------------------------------
+    # -- jobs -------------------------------------------------------------------------------
+
+    def _begin(self, kind: str, job: Any, starting: str) -> None:
+        self.set_status("")  # nothing from an earlier action stays on screen
+        self.progress.setValue(0)
+        self.cancel_button.setEnabled(True)
+        self.file_label.setText(starting)
+        self._job_kind = kind
+        self._job = self.downloads.submit(job)
 
     def start_bundle(self) -> None:
         bundle = self.bundles[self.bundle.currentIndex()]
-        self.start([e for e in bundle.entries(self.entries) if not e.is_installed()])
+        todo = [e for e in bundle.entries(self.entries) if not e.is_installed()]
+        if not todo:
+            self.set_status(f"Everything in {bundle.name} is already installed.", "ok")
+            return
+        self.start(todo)
 
     def start_selected(self) -> None:
-        self.start(self._selected())
+        chosen = self._selected()
+        if not chosen:
+            self.set_status("Select a model in the list first.", "info")
+            return
+        self.start(chosen)
 
     def start(self, entries: list) -> None:
         """Download ``entries`` one after another on the download thread."""
         from albumgen_desktop.core.progress import Progress
         from albumgen_desktop.models.download import download_model
+        from albumgen_desktop.models.hub_settings import hub_offline
 
         if self._job is not None or not entries:
+            return
+        if hub_offline():
+            self.set_status(
+                "This computer is set to work offline, so models cannot be downloaded now. The sketch engines "
+                "work without them.",
+                "error",
+            )
             return
         total = sum(e.size_bytes for e in entries) or 1
 
@@ -174,110 +251,197 @@ class ModelManagerDialog(QDialog):
                 done_before += e.size_bytes
             return [e.id for e in entries]
 
-        self.progress.setValue(0)
-        self.cancel_button.setEnabled(True)
-        self.file_label.setText("Starting…")
-        self._job = self.downloads.submit(job)
+        self._begin("download", job, "Asking the model hub…")
+
+    def verify_selected(self) -> None:
+        """Hash the selected models' files on the download thread; the outcome goes to the status line."""
+        from albumgen_desktop.core.progress import Progress
+        from albumgen_desktop.models.verify import verify_report
+
+        chosen = self._selected()
+        if not chosen:
+            self.set_status("Select a model in the list first.", "info")
+            return
+        if self._job is not None:
+            return
+
+        def job(report, token):
+            lines = []
+            for e in chosen:
+                if e.state().value == "not downloaded":
+                    lines.append((e.id, None, "not downloaded"))
+                    continue
+
+                def forward(done: int, total: int, name: str = e.id) -> None:
+                    report(
+                        Progress(done / max(1, total), f"Checking {name}: {human_size(done)} of {human_size(total)}")
+                    )
+
+                result = verify_report(e, on_progress=forward, cancel=token)
+                lines.append((e.id, result, ""))
+            return lines
+
+        self._begin("verify", job, f"Checking {', '.join(e.id for e in chosen)}…")
 
     def _progress(self, job_id: int, fraction: float, message: str) -> None:
         self.progress.setValue(int(100 * min(1.0, fraction)))
         self.file_label.setText(message)
 
-    def _done(self, text: str) -> None:
+    def _done(self) -> None:
         self._job = None
         self.cancel_button.setEnabled(False)
-        self.file_label.setText(text)
+        self.file_label.setText("")
         self.refresh()
 
-    def _finished(self, job_id: int, ids) -> None:
+    def _finished(self, job_id: int, result) -> None:
         self.progress.setValue(100)
-        self._done(f"Downloaded: {', '.join(ids)}.")
+        kind = self._job_kind
+        self._done()
+        if kind == "download":
+            self.set_status(f"Downloaded and checked: {', '.join(result)}. Ready to use.", "ok")
+            return
+        lines, bad = [], False
+        for model_id, report, note in result:
+            if report is None:
+                lines.append(f"{model_id}: {note}.")
+            elif report.problems:
+                bad = True
+                lines.append(f"{model_id} is damaged: download again ({'; '.join(report.problems[:2])}).")
+            else:
+                extra = f", {len(report.size_only)} by size only" if report.size_only else ""
+                lines.append(f"{model_id}: OK, {len(report.hashed)} files match their hashes{extra}.")
+        self.set_status("\n".join(lines), "error" if bad else "ok")
 
     def _failed(self, job_id: int, message: str) -> None:
-        self._done(f"Download stopped: {message}")
-        QMessageBox.warning(self, "AlbumGen", f"Download stopped:\n\n{message}")
+        what = "The download" if self._job_kind == "download" else "The check"
+        self.progress.setValue(0)  # a failure shows as one, not as a full bar
+        self._done()
+        if message.startswith("Something went wrong"):  # the worker's text for an unexpected exception
+            message = UNEXPECTED
+        self.set_status(f"{what} stopped: {message}", "error")
 
     def _cancelled(self, job_id: int, _partial) -> None:
-        self._done("Download paused; it resumes where it stopped next time.")
+        kind = self._job_kind
+        self._done()
+        if kind == "download":
+            self.set_status("Download paused; it continues where it stopped next time.", "info")
+        else:
+            self.set_status("Check cancelled.", "info")
 
-    def verify_selected(self) -> None:
-        from albumgen_desktop.models.download import verify_model
-
-        lines = []
-        for e in self._selected():
-            problems = verify_model(e) if e.is_installed() else ["not downloaded"]
-            lines.append(f"{e.id}: " + ("OK" if not problems else "; ".join(problems)))
-        self.detail.setText("\n".join(lines))
+    # -- other actions -----------------------------------------------------------------------
 
     def remove_selected(self) -> None:
         from albumgen_desktop.models.download import remove_model
         from albumgen_desktop.services.models_in_memory import unload_all
 
-        chosen = [e for e in self._selected() if e.is_installed()]
+        chosen = [e for e in self._selected() if e.state().value != "not downloaded"]
         if not chosen:
+            self.set_status("The selected model is not downloaded; there is nothing to remove.", "info")
+            return
+        if self._job is not None:
+            self.set_status("Wait for the download or check to finish, or cancel it, before removing.", "info")
             return
         names = ", ".join(e.id for e in chosen)
         answer = QMessageBox.question(self, "Remove models", f"Delete {names} from the model cache?")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.window.run_job("unload", lambda report, token: unload_all())  # no engine keeps files open
+        if hasattr(self.main_window, "run_job"):  # no engine keeps the files open
+            self.main_window.run_job("unload", lambda report, token: unload_all())
+        else:
+            unload_all()
+        freed = sum(size_on_disk(e) for e in chosen)
         for e in chosen:
             remove_model(e)
         self.refresh()
+        self.set_status(f"Removed {names}; {human_size(freed)} freed.", "ok")
 
     def open_folder(self) -> None:
         from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
+        from PySide6.QtGui import QDesktopServices, QGuiApplication
 
-        from albumgen_desktop.models.manifest import hub_cache_dir
+        from albumgen_desktop.models.hub_settings import hub_cache_dir
 
         chosen = self._selected()
         folder = chosen[0].cache_dir() if chosen and chosen[0].cache_dir().exists() else hub_cache_dir()
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        if not folder.exists():
+            self.set_status(f"No model has been downloaded yet; models will go to {folder}.", "info")
+            return
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.set_status(f"Opened {folder} in the file manager.", "ok")
+        else:
+            QGuiApplication.clipboard().setText(str(folder))
+            self.set_status(f"No file manager could be opened. The folder is {folder} (copied to the clipboard).",
+                            "error")  # fmt: skip
 
     def shutdown(self) -> None:
         self.downloads.shutdown()
 
 
-class FirstLaunchDialog(QDialog):
-    """Shown once when no model is downloaded: pick a bundle (sizes and licences shown) or
-    start with the sketch engines, which need no weights."""
+ModelManagerDialog = ModelsDialog  # the name the main window has used
 
-    def __init__(self, window) -> None:
+
+class FirstLaunchDialog(QDialog):
+    """Shown once when no model is downloaded: pick a bundle (sizes and licences shown) or start
+    with the sketch engines, which need no weights. Offline, it says so and the sketch engines
+    are the default choice."""
+
+    def __init__(self, window: Any, online: bool = True) -> None:
         super().__init__(window)
         from albumgen_desktop.models.manifest import load_bundles, load_manifest
 
         self.setWindowTitle("Welcome to AlbumGen")
+        self.setMinimumWidth(560)
+        self.setMaximumWidth(720)
+        self.online = online
         entries = load_manifest()
         self.bundles = load_bundles()
-        text = QLabel(
-            "AlbumGen works right away with its sketch engines (no downloads). For real music and cover "
-            "models, download a bundle; you can do it later from Models ▸ Model manager. Downloads continue "
-            "in the background and resume if interrupted."
-        )
-        text.setWordWrap(True)
+        if online:
+            message = (
+                "AlbumGen works right away with its sketch engines (no downloads). For real music and cover "
+                "models, download a bundle; you can also do it later from Models ▸ Model manager. Downloads "
+                "continue in the background and resume if interrupted."
+            )
+        else:
+            message = (
+                "This computer is offline, so the models cannot be downloaded now.\n\n"
+                "You can start right away: the sketch engines make music and covers without any download.\n\n"
+                "When you are online, download a bundle from Models ▸ Model manager."
+            )
+        self.text = QLabel(message)
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName("welcome")
         layout = QVBoxLayout(self)
-        layout.addWidget(text)
+        layout.addWidget(self.text)
         self.choices: list[QRadioButton] = []
         for i, b in enumerate(self.bundles):
             licences = ", ".join(sorted({e.license.name for e in b.entries(entries)}))
-            radio = QRadioButton(f"{b.name}: {human_size(b.size_bytes(entries))} — {b.summary} Licences: {licences}.")
+            radio = QRadioButton(f"{b.name}: {human_size(b.size_bytes(entries))}")
             radio.setChecked(i == 0)
             self.choices.append(radio)
             layout.addWidget(radio)
+            about = QLabel(f"{b.summary} Licences: {licences}.")
+            about.setWordWrap(True)
+            about.setContentsMargins(24, 0, 0, 6)
+            layout.addWidget(about)
         note = QLabel("MusicGen is CC-BY-NC-4.0: music made with it may not be used commercially.")
         note.setWordWrap(True)
         note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(note)
         buttons = QHBoxLayout()
-        self.later = QPushButton("Use the sketch engines for now")
+        self.later = QPushButton("Use the sketch engines now" if not online else "Use the sketch engines for now")
         self.later.clicked.connect(self.reject)
         self.download = QPushButton("Download")
-        self.download.setDefault(True)
         self.download.clicked.connect(self.accept)
+        if not online:
+            self.download.setToolTip("Needs an internet connection")
+        self.download.setAutoDefault(online)
+        self.download.setDefault(online)
+        self.later.setAutoDefault(not online)
+        self.later.setDefault(not online)
         buttons.addWidget(self.later)
         buttons.addWidget(self.download)
         layout.addLayout(buttons)
+        (self.download if online else self.later).setFocus()
 
     def chosen_bundle(self) -> str:
         for radio, bundle in zip(self.choices, self.bundles, strict=True):
@@ -286,12 +450,35 @@ class FirstLaunchDialog(QDialog):
         return self.bundles[0].id
 
 
-def offer_first_launch(window) -> None:
-    """The first-launch offer, once: a chosen bundle starts downloading in the model manager."""
+class _Reachability(QObject):
+    """Carries the result of the connection probe from its thread to the GUI thread."""
+
+    done = Signal(bool)
+
+
+def offer_first_launch(window: Any) -> None:
+    """The first-launch offer, once: a chosen bundle starts downloading in the model manager.
+    Whether the hub can be reached is probed on a thread (up to 3 s) so the window never waits."""
+    from albumgen_desktop.models.hub_settings import hub_offline, hub_reachable
+
     if window.settings.get("first_launch_done") or any_neural_installed():
         return
     window.settings.set("first_launch_done", 1)
-    dialog = FirstLaunchDialog(window)
+    if hub_offline():
+        _show_first_launch(window, online=False)
+        return
+    carrier = _Reachability(window)
+
+    def answered(online: bool) -> None:
+        carrier.deleteLater()
+        _show_first_launch(window, online)
+
+    carrier.done.connect(answered)
+    threading.Thread(target=lambda: carrier.done.emit(hub_reachable()), daemon=True, name="hub-probe").start()
+
+
+def _show_first_launch(window: Any, online: bool) -> None:
+    dialog = FirstLaunchDialog(window, online=online)
     if dialog.exec():
         window.show_models()
         manager = window.models_dialog

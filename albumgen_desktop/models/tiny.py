@@ -246,11 +246,17 @@ def install_tiny(entry: ModelEntry, revision: str = "tiny0000") -> Path:
     builder = {**BUILDERS, **_diffusion_builders()}.get(entry.id)
     if builder is None:
         raise KeyError(f"no tiny builder for {entry.id}")
-    snapshot = entry.cache_dir() / "snapshots" / revision
+    from albumgen_desktop.models.installed import is_commit
+    from albumgen_desktop.models.tiny_layout import complete_layout
+
+    pinned = is_commit(entry.revision)  # a pinned commit is its own snapshot; a branch or PR ref names one
+    snapshot = entry.cache_dir() / "snapshots" / (entry.revision if pinned else revision)
     builder(snapshot)
-    refs = entry.cache_dir() / "refs"
-    refs.mkdir(parents=True, exist_ok=True)
-    (refs / "main").write_text(revision)
+    complete_layout(entry, snapshot)
+    if not pinned:
+        ref = entry.cache_dir() / "refs" / entry.revision
+        ref.parent.mkdir(parents=True, exist_ok=True)
+        ref.write_text(revision)
     return snapshot
 
 
