@@ -39,13 +39,14 @@ BINARY = {  # feature -> (label column, its value for the feature's "1")
     "acousticness": ("acoustic", 1),
 }
 PAIRS = {"energy": "energy", "danceability": "dance", "valence": "valence"}
-# The measurements each logistic model may use (see engines/audio_descriptors.py for what they are).
-TERMS = {
-    "instrumentalness": ["vocal_variance", "syllabic", "hzcrr", "lster", "formant_flux", "mfcc_delta"],
-    "speechiness": ["syllabic", "lster", "hzcrr", "formant_flux", "vocal_variance", "pulse_clarity"],
-    "liveness": ["floor_flatness", "floor_level", "floor_share", "floor_peaky", "noise_share", "decay_db_s"],
-    "acousticness": [f"mfcc{k}" for k in range(1, 9)]
-    + ["crest_db", "sub_bass", "sustain_flatness", "hf_harmonic", "flatness"],
+# The measurements each logistic model may use (see engines/audio_descriptors.py for what they are;
+# "x*" is every measurement whose name starts with x) and its L2 penalty. Chosen by 4-fold
+# cross-validation over the tuning part's pieces, never by the held-back part.
+TERMS: dict[str, tuple[list[str], float]] = {
+    "instrumentalness": (["mfcc*", "contrast*", "vocal_variance", "syllabic", "hzcrr", "lster"], 3.0),
+    "speechiness": (["syllabic", "lster", "hzcrr", "formant_flux", "vocal_variance", "pulse_clarity"], 1.0),
+    "liveness": (["floor*", "noise_share", "decay_db_s", "contrast*"], 3.0),
+    "acousticness": (["crest_db", "sub_bass", "sustain_flatness", "hf_harmonic", "flatness", "contrast*"], 3.0),
 }
 INVERT = {"instrumentalness": True}  # instrumentalness is fitted on "has voice" and reported as its complement
 
@@ -107,7 +108,9 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50)
 def fit(results: list[dict]) -> dict:
     tune = [r for r in results if r["split"] == "tune"]
     models = {}
-    for feature, terms in TERMS.items():
+    names = list(tune[0]["m"])
+    for feature, (patterns, l2) in TERMS.items():
+        terms = [n for n in names if any(n == p or (p.endswith("*") and n.startswith(p[:-1])) for p in patterns)]
         column, _ = BINARY[feature]
         rows = [r for r in tune if r.get(column) is not None]
         x = np.array([[r["m"][t] for t in terms] for r in rows])
@@ -115,7 +118,7 @@ def fit(results: list[dict]) -> dict:
         if INVERT.get(feature):
             y = 1 - y
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-        bias, w = fit_logistic((x - mean) / scale, y)
+        bias, w = fit_logistic((x - mean) / scale, y, l2=l2)
         if INVERT.get(feature):
             bias, w = -bias, -w
         models[feature] = {
