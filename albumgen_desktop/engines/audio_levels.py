@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from albumgen_desktop.core.errors import BadInputError
-from albumgen_desktop.io.audio import native_path
+from albumgen_desktop.io.audio import load_audio, native_path
 from albumgen_desktop.io.channels import bs1770_weight, file_layout
 from albumgen_desktop.io.files import check_input_file
 
@@ -84,8 +84,8 @@ def scan_file(path: str | Path) -> FileLevels:
     check_input_file(path)
     try:
         f = sf.SoundFile(native_path(path))
-    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise BadInputError(f"{path.name} is not an audio file AlbumGen can read: {exc}") from None
+    except (sf.LibsndfileError, RuntimeError, TypeError):
+        return _scan_decoded(path)  # a format libsndfile cannot stream: whatever load_audio decodes
     with f:
         rate, channels = f.samplerate, f.channels
         layout = file_layout(f)
@@ -104,3 +104,12 @@ def scan_file(path: str | Path) -> FileLevels:
         except (sf.LibsndfileError, RuntimeError) as exc:
             raise BadInputError(f"{path.name} is damaged and cannot be decoded: {exc}") from None
     return FileLevels(_global(state), np.asarray(rms), layout, rate)
+
+
+def _scan_decoded(path: Path) -> FileLevels:
+    """scan_file for a file only load_audio can decode (held in memory, up to its 20-minute cap)."""
+    audio = load_audio(path, mono=False)
+    data, rate = audio.samples, audio.sample_rate
+    n = data.shape[0] // rate + (1 if data.shape[0] % rate else 0)
+    rms = np.array([np.sqrt(np.mean(data[i * rate : (i + 1) * rate] ** 2)) for i in range(n)])
+    return FileLevels(integrated_loudness(data, rate, audio.layout), rms, audio.layout, rate)

@@ -20,8 +20,9 @@ _RATE_RANGE = (1000, 384_000)
 
 @dataclass(frozen=True)
 class Audio:
-    """Float32 samples in -1..1, shape (n,) for mono or (n, channels); ``layout`` names each
-    channel's loudspeaker (see io/channels.py; ("M",) for a mixdown)."""
+    """Float32 samples, shape (n,) for mono or (n, channels); ``layout`` names each channel's
+    loudspeaker (see io/channels.py; ("M",) for a mixdown). Samples are in -1..1 (a mixdown keeps
+    the file's power where that stays under full scale; see io/channels.mixdown)."""
 
     samples: np.ndarray
     sample_rate: int

@@ -96,7 +96,8 @@ def mixdown(data: np.ndarray, layout: tuple[str, ...] | None = None) -> np.ndarr
     that is the inverted left) adds up instead of cancelling. The result is scaled so that its
     mean square equals the weighted sum of the channels' mean squares: the mono signal is as
     loud, by BS.1770's count of channel power, as the file (a 5.1 file with sound only in the
-    centre reads as loud as that centre channel).
+    centre reads as loud as that centre channel), unless that would pass full scale: then the
+    whole mixdown is scaled to a peak of 1.0.
     """
     if data.ndim == 1:
         return np.ascontiguousarray(data, dtype=np.float32)
@@ -119,4 +120,7 @@ def mixdown(data: np.ndarray, layout: tuple[str, ...] | None = None) -> np.ndarr
     got = float(np.mean(mono**2))
     if got > 0:
         mono *= np.sqrt(target / got)
+    peak = float(np.max(np.abs(mono))) if mono.size else 0.0
+    if peak > 1.0:  # never past full scale: players and encoders downstream expect -1..1
+        mono /= peak
     return mono.astype(np.float32)
