@@ -46,6 +46,12 @@ measurements and their sources:
   of multidimensional emotional ratings in music from audio using multivariate regression
   models", ISMIR).
 
+Spotify's definitions of the four fitted ones: instrumentalness "predicts whether a track contains
+no vocals ... rap or spoken word tracks are clearly vocal"; speechiness "detects the presence of
+spoken words ... values above 0.66 describe tracks that are probably made entirely of spoken
+words"; liveness "detects the presence of an audience in the recording"; acousticness "a
+confidence measure ... of whether the track is acoustic".
+
 ``estimate`` turns measurements into 0..1 values. Instrumentalness, speechiness, liveness and
 acousticness are logistic models whose weights were fitted on the tuning half of the
 calibration set (benchmarks/make_calibration_set.py; benchmarks/eval_descriptors.py --fit)
