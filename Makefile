@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint eval covers screenshot bench installer clean
+.PHONY: setup run test lint eval calibrate covers screenshot bench installer clean
 
 setup:
 	@bash scripts/setup_env.sh
@@ -26,6 +26,11 @@ lint: setup
 eval: setup
 	bash scripts/eval_audio.sh 120 0
 	bash scripts/eval_audio.sh 80 7
+
+# The eight descriptors on a calibration set with labels known by construction (voice, audience,
+# acoustic vs synth, calm vs intense, ...): per-feature error on the tuning and held-back halves, as JSON.
+calibrate: setup
+	bash scripts/calibrate_audio.sh 16 0
 
 # Five contrasting sketch covers (and a contact sheet) in out/.
 covers: setup

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from albumgen_desktop import __version__
-from albumgen_desktop.core.analysis import ENGINE_CHOICES
+from albumgen_desktop.core.analysis import ENGINE_CHOICES, printable_path
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError, NotAvailableError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.units import human_size
@@ -197,7 +197,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             f = result.features
             key = f.key_label or f"unknown key, {f.mode}"
             print(
-                f"{path}: {f.genre or 'no genre'}, {f.tempo_bpm:.0f} BPM, {key}, {f.time_signature}/4, "
+                f"{printable_path(path)}: {f.genre or 'no genre'}, {f.tempo_bpm:.0f} BPM, {key}, {f.time_signature}/4, "
                 f"energy {f.energy:.2f}, valence {f.valence:.2f}, loudness {f.loudness_db:.1f} dB "
                 f"(from {result.kind})"
             )
@@ -507,6 +507,8 @@ def _log_crash() -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):  # a file name with a non-UTF-8 byte must not crash a print
+        sys.stdout.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -10,6 +11,13 @@ from albumgen_desktop.core.recipe import Recipe
 
 ENGINE_CHOICES: tuple[str, ...] = ("auto", "neural", "sketch")
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Features))
+
+
+def printable_path(path: str | os.PathLike[str]) -> str:
+    """``path`` for display and JSON: a file-name byte that is not UTF-8 (which Python keeps as a
+    lone surrogate, e.g. Latin-1 "caf\xe9.wav" on Linux) is written as ``\xe9``, so printing
+    never fails and the JSON stays valid UTF-8."""
+    return os.fspath(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -38,7 +46,7 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "file": self.path,
+            "file": printable_path(self.path),
             "kind": self.kind,
             "features": self.features.to_dict(),
             "confidence": {k: round(v, 3) for k, v in self.confidence.items()},

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from albumgen_desktop.core.analysis import printable_path
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError, CancelledError
 from albumgen_desktop.core.features import Features, from_spotify
 from albumgen_desktop.core.genres import canonical_genre
@@ -80,7 +81,7 @@ def _tags(path: Path) -> tuple[str, str, str]:
     """(title, artist, genre) of a track for its library row: the album name (the library holds
     albums) else the track title else the file name; the album artist else the artist."""
     tags = read_tags(path)
-    return tags.album or tags.title or path.stem, tags.album_artist or tags.artist, tags.genre
+    return tags.album or tags.title or printable_path(path.stem), tags.album_artist or tags.artist, tags.genre
 
 
 def _cover_image(path: Path) -> Image.Image | None:
@@ -137,28 +138,34 @@ def import_music_folder(
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
     known = library.stamps("folder")
     report = ImportReport()
-    prefix = str(folder) + os.sep
-    gone = [k for k in known if k.startswith(prefix) and not Path(k).is_file()]
+    # Keys are printable paths: SQLite text cannot hold the surrogates of a non-UTF-8 file name.
+    prefix = printable_path(folder) + os.sep
+    present = {printable_path(p) for p in files}
+    gone = [k for k in known if k.startswith(prefix) and k not in present and not Path(k).is_file()]
     if gone:
         report.removed = library.remove_sources(gone)
     for i, path in enumerate(files):
         if cancel is not None and cancel.cancelled:
             raise CancelledError(f"import cancelled after {i} of {len(files)} files; {report.summary()}", report)
         on_progress(Progress(i / max(1, len(files)), f"{i + 1} of {len(files)}: {path.name}"))
-        key = str(path)
+        key = printable_path(path)
         stamp = _stamp(path)
         if known.get(key) == stamp:
             report.unchanged += 1
             continue
-        cover = _cover_image(path)
-        if cover is None:
-            report.skipped.append((key, "no cover art (embedded or cover/folder.jpg)"))
-            continue
-        title, artist, genre_tag = _tags(path)
+        # A file that cannot be read is skipped with the reason, and the import goes on.
         try:
+            cover = _cover_image(path)
+            if cover is None:
+                report.skipped.append((key, "no cover art (embedded or cover/folder.jpg)"))
+                continue
+            title, artist, genre_tag = _tags(path)
             features = _analyse_track(path, genre_tag)
         except AlbumGenError as exc:
             report.skipped.append((key, str(exc)))
+            continue
+        except (OSError, ValueError, RuntimeError, MemoryError) as exc:
+            report.skipped.append((key, f"cannot be read: {type(exc).__name__}: {exc}"))
             continue
         _store(library, report, known, embedders, cover, title=title, artist=artist, features=features,
                source="folder", source_key=key, stamp=stamp)  # fmt: skip

@@ -40,8 +40,10 @@ def input_kind(path: Path) -> str:
         pass
     import soundfile as sf
 
+    from albumgen_desktop.io.audio import native_path
+
     try:
-        sf.info(str(path))
+        sf.info(native_path(path))
         return "audio"
     except (sf.LibsndfileError, RuntimeError, TypeError):
         pass
@@ -77,7 +79,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
         if snapshot is None:
             if engine == "neural":
                 raise entry.missing()
-            warnings.append(f"{entry.id} is not downloaded; genre and timbre come from DSP estimates only")
+            warnings.append(f"{entry.id} is not downloaded: genre unknown (left empty); timbre from DSP estimates only")
         else:
             from albumgen_desktop.io.audio import load_audio
 
@@ -100,6 +102,10 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
             evidence.append(
                 {"type": "clap_genres", "model": entry.id, "top": [[g, round(p, 3)] for g, p in result.top_genres]}
             )
+    if "genre" not in source:
+        # Without CLAP there is no weights-free genre worth a guess: "unknown" is an empty genre
+        # (the prompts leave it out) with zero confidence, rather than an invented one.
+        confidence["genre"], source["genre"] = 0.0, "unknown"
     features = Features.from_dict(values, warnings)
     return Analysis(
         path=str(path),
