@@ -238,6 +238,14 @@ class ModelManagerDialog(QDialog):
     def shutdown(self) -> None:
         self.downloads.shutdown()
 
+    def focus_model(self, model_id: str) -> None:
+        """Select and show the row of ``model_id`` (the main window's "Download…" opens the manager here)."""
+        for row, entry in enumerate(self.entries):
+            if entry.id == model_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.table.model().index(row, 0))
+                return
+
 
 class FirstLaunchDialog(QDialog):
     """Shown once when no model is downloaded: pick a bundle (sizes and licences shown) or
