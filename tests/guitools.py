@@ -44,7 +44,7 @@ def window(qtbot, tmp_path: Path, no_dialogs):
 def close_and_check(win: MainWindow) -> None:
     """Close ``win`` and fail if a thread or a timer of it is left running."""
     win.close()
-    runners = [win.generation_runner, win.analysis_runner]
+    runners = [win.generation_runner, win.analysis_runner, win.history_runner]
     if win.library_dialog is not None:
         runners.append(win.library_dialog.runner)
     for runner in runners:
@@ -56,7 +56,7 @@ def close_and_check(win: MainWindow) -> None:
 
 
 def busy(win: MainWindow) -> bool:
-    runners = [win.generation_runner, win.analysis_runner]
+    runners = [win.generation_runner, win.analysis_runner, win.history_runner]
     if win.library_dialog is not None:
         runners.append(win.library_dialog.runner)
     return any(r.handles for r in runners)

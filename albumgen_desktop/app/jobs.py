@@ -13,8 +13,10 @@ with its message, anything else as failed with a readable line (the traceback go
 
 from __future__ import annotations
 
+import atexit
 import time
 import traceback
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,15 @@ from albumgen_desktop.core.progress import CancelToken, Progress
 
 Job = Callable[[Callable[[Progress], None], CancelToken], Any]
 ETA_MIN_FRACTION = 0.02  # below this a remaining-time estimate is noise
+_threads: weakref.WeakSet[QThread] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_threads() -> None:
+    """A script that ends without closing the window must not abort in QThread's destructor."""
+    for thread in list(_threads):
+        thread.quit()
+        thread.wait(5_000)
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,7 @@ class JobRunner(QObject):
         self._worker.preview.connect(self._preview)
         self._worker.ended.connect(self._ended)
         self.worker_thread.start()
+        _threads.add(self.worker_thread)
         self._next_id = 0
         self.handles: dict[int, JobHandle] = {}
 

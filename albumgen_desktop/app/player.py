@@ -14,27 +14,41 @@ import numpy as np
 
 
 class Player:
+    """The sound library is opened on first use (not while the window is being built)."""
+
     def __init__(self) -> None:
-        self.reason = ""
+        self._reason: str | None = None  # None: not looked at yet
         self._sd: Any = None
         self._stream: Any = None
-        try:
-            import sounddevice as sd
-        except (ImportError, OSError):  # PortAudio library missing
-            self.reason = "Playback is off: this computer has no PortAudio sound library installed."
-        else:
-            try:
-                sd.query_devices(kind="output")
-                self._sd = sd
-            except (sd.PortAudioError, ValueError):
-                self.reason = "Playback is off: no sound output device was found."
         self._lock = threading.Lock()
         self._buffer = np.zeros(0, dtype=np.float32)
         self._pos = 0
         self.rate = 32000
 
+    def _open(self) -> None:
+        if self._reason is not None:
+            return
+        self._reason = ""
+        try:
+            import sounddevice as sd
+        except (ImportError, OSError):  # PortAudio library missing
+            self._reason = "Playback is off: this computer has no PortAudio sound library installed."
+            return
+        try:
+            sd.query_devices(kind="output")
+            self._sd = sd
+        except (sd.PortAudioError, ValueError):
+            self._reason = "Playback is off: no sound output device was found."
+
+    @property
+    def reason(self) -> str:
+        """Why playback is off ("" when it works)."""
+        self._open()
+        return self._reason or ""
+
     @property
     def available(self) -> bool:
+        self._open()
         return self._sd is not None
 
     @property

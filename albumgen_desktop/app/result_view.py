@@ -117,9 +117,9 @@ class ResultView(QWidget):
         self.play_button = _button("Play")
         self.play_button.setToolTip("Play or pause (Space when the result is focused)")
         self.stop_button = _button("Stop")
-        self.player_note = QLabel(transport.player.reason)
+        self.player_note = QLabel("")  # filled when music is first shown (the sound library opens then)
         self.player_note.setWordWrap(True)
-        self.player_note.setVisible(bool(transport.player.reason))
+        self.player_note.hide()
         music = QWidget()
         music_layout = QVBoxLayout(music)
         music_layout.setContentsMargins(0, 0, 0, 0)
@@ -181,10 +181,7 @@ class ResultView(QWidget):
             return
         self.caption.setText("<b>{}</b>  ·  {}".format(*label(result).split("\n", 1)).replace("\n", "  ·  "))
         self.caption.setToolTip(result.recipe.prompt)
-        self.unsaved.setVisible(not result.saved)
-        if not result.saved:
-            why = f" ({result.save_error})" if result.save_error else ""
-            self.unsaved.setText(f"Not saved to the history folder{why}. Export it to keep it.")
+        self.show_state(result)
         if result.is_cover:
             self.image.set_image(result.image)
             self.stack.setCurrentWidget(self.image)
@@ -198,6 +195,13 @@ class ResultView(QWidget):
             if playing and not self.transport.playing:
                 self.transport.play()  # A/B keeps playing at the same moment of the other take
         self._enable_transport()
+
+    def show_state(self, result: Result) -> None:
+        """Saved or not: the unsaved line and the buttons that need a file in the history folder."""
+        self.reveal_button.setEnabled(result.saved)
+        self.unsaved.setVisible(bool(result.save_error))
+        if result.save_error:
+            self.unsaved.setText(f"Not saved to the history folder ({result.save_error}). Export it to keep it.")
 
     def show_live_image(self, image: Any, caption: str) -> None:
         """A diffusion step's preview, while no finished result is chosen over it."""
@@ -222,6 +226,9 @@ class ResultView(QWidget):
         ok = self.transport.available
         self.play_button.setEnabled(ok)
         self.stop_button.setEnabled(ok)
+        reason = self.transport.player.reason
+        self.player_note.setText(reason)
+        self.player_note.setVisible(bool(reason))
 
     def toggle_play(self) -> None:
         if self.stack.currentWidget() is self.music_page and self.transport.available:

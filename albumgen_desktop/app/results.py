@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject
 
 from albumgen_desktop.app.history import ENTRY_ERRORS, Result, restore, save_to_history, thumbnail_data, write_result
 from albumgen_desktop.app.history_strip import THUMB
+from albumgen_desktop.app.jobs import JobHandle
 from albumgen_desktop.app.wording import Notice, sentence
 
 if TYPE_CHECKING:
@@ -26,14 +27,27 @@ class Results(QObject):
         self.current: Result | None = None
         self.previous: Result | None = None  # the other half of A/B
         self._index = 0
+        self._saving: dict[int, JobHandle] = {}  # results whose history files are being written
 
-    def keep(self, result: Result, select: bool = True) -> bool:
-        """Results are never lost: into the history folder first; if the disk refuses, the result
+    def keep(self, result: Result, select: bool = True) -> JobHandle:
+        """Results are never lost: into the history folder first, on the history thread (an atomic
+        write ends in fsync, which can take long on a busy disk). If the disk refuses, the result
         stays in the session marked unsaved, and the window says so (Export still works)."""
-        saved = save_to_history(result, self.main.history_dir, self._index)
+        index, folder = self._index, self.main.history_dir
         self._index += 1
         self.main.history.add_result(result, select=select)
-        if not saved:
+        handle = self.main.history_runner.submit(lambda report, token: save_to_history(result, folder, index), "save")
+        self._saving[id(result)] = handle
+        handle.failed.connect(lambda failure: setattr(result, "save_error", failure.message))
+        handle.ended.connect(lambda: self._saved(result))
+        return handle
+
+    def _saved(self, result: Result) -> None:
+        self._saving.pop(id(result), None)
+        self.main.history.refresh(result)
+        if self.main.result_view.result is result:
+            self.main.result_view.show_state(result)
+        if not result.saved:
             self.main.warn(
                 Notice(
                     f"A result could not be saved to the history folder ({result.save_error}). It stays in "
@@ -41,7 +55,6 @@ class Results(QObject):
                     "warning",
                 )
             )
-        return saved
 
     def show(self, result: Result | None) -> None:
         """``result`` large in the middle (None: the empty state); restored files load here."""
@@ -103,9 +116,13 @@ class Results(QObject):
         return path
 
     def delete(self, result: Result) -> None:
-        """To the trash, with Undo in the notice and in Edit ▸ Undo."""
+        """To the trash, with Undo in the notice and in Edit ▸ Undo (after its save, if that still runs)."""
         from albumgen_desktop.app.trash import DeleteResult
 
+        saving = self._saving.get(id(result))
+        if saving is not None:
+            saving.ended.connect(lambda: self.delete(result))
+            return
         if self.main.transport.owner is result:
             self.main.transport.clear()
         command = DeleteResult(self.main.history, result, self.main.history_dir)
@@ -122,7 +139,7 @@ class Results(QObject):
     def restore(self) -> None:
         """The results of earlier sessions (read on the analysis thread), then their thumbnails."""
         folder = self.main.history_dir
-        handle = self.main.analysis_runner.submit(lambda report, token: restore(folder), "restore")
+        handle = self.main.history_runner.submit(lambda report, token: restore(folder), "restore")
         handle.finished.connect(self._restored)
 
     def _restored(self, report) -> None:
@@ -144,7 +161,7 @@ class Results(QObject):
                 )
             )
         if fresh:
-            handle = self.main.analysis_runner.submit(
+            handle = self.main.history_runner.submit(
                 lambda report_, token: [(r, *thumbnail_data(r, THUMB)) for r in fresh], "thumbnails"
             )
             handle.finished.connect(self._thumbnails)

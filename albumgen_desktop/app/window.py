@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.session = SessionState(self.settings.store, self.settings.get("engine"), self)
         self.generation_runner = JobRunner("generation", self)
         self.analysis_runner = JobRunner("analysis", self)
+        self.history_runner = JobRunner("history", self)  # saves (fsync), restores, thumbnails
         self.transport = Transport(parent=self)
         self.undo_stack = QUndoStack(self)
         self.library_dialog: LibraryDialog | None = None
@@ -200,7 +201,8 @@ class MainWindow(QMainWindow):
         add(generate, "C&ancel", self.jobs.cancel_all, QKeySequence("Escape"))
         view = self.menuBar().addMenu("&View")
         add(view, "Compare with the previous result (A/B)", self.results.compare, QKeySequence("B"))
-        add(view, "&Reference library…", self.show_library, QKeySequence("Ctrl+L"))
+        library = self.menuBar().addMenu("&Library")
+        add(library, "&Reference library…", self.show_library, QKeySequence("Ctrl+L"))
         models = self.menuBar().addMenu("&Models")
         add(models, "&Model manager…", lambda: self.show_models(), QKeySequence("Ctrl+M"))
 
@@ -394,7 +396,7 @@ class MainWindow(QMainWindow):
         if self.library_dialog is not None:
             self.library_dialog.shutdown()
             self.library_dialog.close()
-        self.generation_runner.shutdown()
-        self.analysis_runner.shutdown()
+        for runner in (self.generation_runner, self.analysis_runner, self.history_runner):
+            runner.shutdown()
         purge_holding(self.history_dir)
         super().closeEvent(event)
