@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 PREVIEW = 150
 LEAVE_MS = 60  # a leave not followed by an enter within this long means the drag left the window
@@ -88,7 +88,7 @@ class DropArea(QWidget):
         pixmap.fill(QColor(0, 0, 0, 0))
         painter = QPainter(pixmap)
         text = self.palette().text().color()
-        draw_overview(painter, overview, QRectF(0, 0, width, height), width, ((faded(text, 90), text), (text, text)))
+        draw_overview(painter, overview, QRectF(0, 0, width, height), faded(text, 90), text)
         painter.end()
         self.preview.setPixmap(pixmap)
 
@@ -132,7 +132,12 @@ class DropOverlay(QWidget):
 
 
 class DropCatcher(QObject):
-    """Catches file drags for every widget of ``window`` (an application event filter)."""
+    """Catches file drags for every widget of ``window``.
+
+    A drag goes to the deepest widget that accepts drops, else up to the window (which accepts
+    them). So the catcher filters the window and each widget in it that accepts drops (text
+    fields, number fields); ``watch`` adds widgets made later. Not an application-wide filter:
+    that would run Python for every event of the app, and contend for the GIL with the jobs."""
 
     dropped = Signal(object)  # Path
 
@@ -142,18 +147,24 @@ class DropCatcher(QObject):
         self._leaving = False
         window.setAcceptDrops(True)  # drags over widgets that take none go up to the window
         self.overlay = DropOverlay(window)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._watched: list[QWidget] = []
+        self.watch(window)
+
+    def watch(self, root: QWidget) -> None:
+        """Filter ``root`` and its descendants that accept drops (call after building them)."""
+        for widget in [root, *root.findChildren(QWidget)]:
+            if (widget is root or widget.acceptDrops()) and widget not in self._watched:
+                widget.installEventFilter(self)
+                self._watched.append(widget)
 
     def _left(self) -> None:
         if self._leaving:
             self.overlay.hide()
 
     def detach(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        for widget in self._watched:
+            widget.removeEventFilter(self)
+        self._watched.clear()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()

@@ -27,7 +27,7 @@ def waveform_pixmap(overview: np.ndarray | None, size: int = THUMB) -> QPixmap:
     painter = QPainter(pixmap)
     if overview is not None and overview.ndim == 2 and overview.shape[1]:
         blue = QColor(120, 200, 255)
-        draw_overview(painter, overview, QRectF(0, 8, size, size - 24), size, ((faded(blue, 110), blue), (blue, blue)))
+        draw_overview(painter, overview, QRectF(0, 8, size, size - 24), faded(blue, 110), blue)
     else:
         painter.setPen(QPen(QColor(120, 200, 255), 1))
         painter.drawLine(4, size // 2, size - 4, size // 2)

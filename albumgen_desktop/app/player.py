@@ -18,6 +18,7 @@ class Player:
 
     def __init__(self) -> None:
         self._reason: str | None = None  # None: not looked at yet
+        self._open_lock = threading.Lock()
         self._sd: Any = None
         self._stream: Any = None
         self._lock = threading.Lock()
@@ -26,19 +27,22 @@ class Player:
         self.rate = 32000
 
     def _open(self) -> None:
-        if self._reason is not None:
-            return
-        self._reason = ""
-        try:
-            import sounddevice as sd
-        except (ImportError, OSError):  # PortAudio library missing
-            self._reason = "Playback is off: this computer has no PortAudio sound library installed."
-            return
-        try:
-            sd.query_devices(kind="output")
-            self._sd = sd
-        except (sd.PortAudioError, ValueError):
-            self._reason = "Playback is off: no sound output device was found."
+        """Import sounddevice and look for an output device, once (any thread; the window does it
+        on a worker after it shows, so that PortAudio's start-up never holds up the GUI)."""
+        with self._open_lock:
+            if self._reason is not None:
+                return
+            try:
+                import sounddevice as sd
+            except (ImportError, OSError):  # PortAudio library missing
+                self._reason = "Playback is off: this computer has no PortAudio sound library installed."
+                return
+            try:
+                sd.query_devices(kind="output")
+                self._sd = sd
+                self._reason = ""
+            except (sd.PortAudioError, ValueError):
+                self._reason = "Playback is off: no sound output device was found."
 
     @property
     def reason(self) -> str:

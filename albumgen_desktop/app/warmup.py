@@ -57,9 +57,7 @@ class Warmup(QObject):
         self._timer.setObjectName("warmup")
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._next)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._watching = False
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() in INPUT_EVENTS:
@@ -72,6 +70,7 @@ class Warmup(QObject):
         self.names = names
         self.done = not self.pending
         if self.pending:
+            self._watch(True)  # input is watched only while there is something to warm
             if names:
                 self.state_changed.emit(f"Preparing {' and '.join(names)} for the first use…")
             self._timer.start(delay_ms)
@@ -96,13 +95,22 @@ class Warmup(QObject):
             self._timer.start(0)
             return
         self.done = True
+        self._watch(False)
         if self.names:
             text = " and ".join(self.names)
             self.state_changed.emit(f"{text[0].upper()}{text[1:]} ready.")
 
+    def _watch(self, on: bool) -> None:
+        app = QApplication.instance()
+        if app is None or on == self._watching:
+            return
+        if on:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+        self._watching = on
+
     def stop(self) -> None:
         self.pending.clear()
         self._timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        self._watch(False)

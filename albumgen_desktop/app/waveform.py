@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from albumgen_desktop.app.wording import duration_text
@@ -12,26 +12,22 @@ from albumgen_desktop.app.wording import duration_text
 SKIP_S = 5.0
 
 
-def draw_overview(painter: QPainter, overview: np.ndarray, rect: QRectF, split_x: float, colours: tuple) -> None:
-    """Draw a waveform overview (history.overview: peak and RMS rows, 0..1) into ``rect``, one
-    line per 2 px: the peak light, the RMS strong; left of ``split_x`` in the first colour pair."""
-    (played_peak, played_rms), (rest_peak, rest_rms) = colours
+def draw_overview(painter: QPainter, overview: np.ndarray, rect: QRectF, peak: QColor, rms: QColor) -> None:
+    """Draw a waveform overview (history.overview: peak and RMS rows, 0..1) into ``rect``: one
+    vertical line per 2 px, the peak in ``peak`` and the RMS over it in ``rms`` (two batched calls)."""
     n = overview.shape[1] if overview.ndim == 2 else 0
-    if n == 0:
+    if n == 0 or rect.width() < 2:
         return
     mid = rect.center().y()
     half_height = rect.height() / 2 - 1
     columns = max(1, int(rect.width()) // 2)
     idx = np.minimum((np.arange(columns) * n) // columns, n - 1)
-    peak, rms = overview[0, idx], overview[1, idx]
-    for col in range(columns):
-        x = rect.left() + col * 2 + 1
-        played = x <= split_x
-        for value, colour in ((peak[col], played_peak if played else rest_peak),
-                              (rms[col], played_rms if played else rest_rms)):  # fmt: skip
-            h = max(0.5, float(value) * half_height)
-            painter.setPen(QPen(colour, 1.4))
-            painter.drawLine(QPointF(x, mid - h), QPointF(x, mid + h))
+    xs = rect.left() + np.arange(columns) * 2 + 1.0
+    for row, colour in ((0, peak), (1, rms)):
+        heights = np.maximum(0.5, overview[row, idx] * half_height)
+        lines = [QLineF(x, mid - h, x, mid + h) for x, h in zip(xs.tolist(), heights.tolist(), strict=True)]
+        painter.setPen(QPen(colour, 1.4))
+        painter.drawLines(lines)
 
 
 def faded(colour: QColor, alpha: int) -> QColor:
@@ -47,6 +43,7 @@ class WaveformView(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.overview = np.zeros((2, 0), dtype=np.float32)
+        self._renders: tuple[QPixmap, QPixmap] | None = None  # (played, rest) at the current size
         self.duration_s = 0.0
         self.position_s = 0.0
         self.setMinimumSize(200, 90)
@@ -62,6 +59,7 @@ class WaveformView(QWidget):
     def set_audio(self, overview: np.ndarray, duration_s: float) -> None:
         """``overview``: see history.overview (the whole take); ``duration_s``: its length."""
         self.overview = np.asarray(overview, dtype=np.float32)
+        self._renders = None
         self.duration_s = max(0.0, duration_s)
         self.position_s = min(self.position_s, self.duration_s)
         self.update()
@@ -71,6 +69,25 @@ class WaveformView(QWidget):
             self.duration_s = duration_s
         self.position_s = seconds
         self.update()
+
+    def _rendered(self) -> tuple[QPixmap, QPixmap]:
+        """The waveform drawn once per data or size change, in the played and the rest colours;
+        a paint is then two copies (it runs every 50 ms while playing)."""
+        ratio = self.devicePixelRatioF()
+        if self._renders is None or self._renders[0].size() != self.size() * ratio:
+            palette = self.palette()
+            played, rest = palette.highlight().color(), palette.text().color()
+            renders = []
+            for peak, rms in ((faded(played, 110), played), (faded(rest, 60), faded(rest, 170))):
+                pixmap = QPixmap(self.size() * ratio)
+                pixmap.setDevicePixelRatio(ratio)
+                pixmap.fill(Qt.GlobalColor.transparent)
+                painter = QPainter(pixmap)
+                draw_overview(painter, self.overview, QRectF(0, 22, self.width(), self.height() - 26), peak, rms)
+                painter.end()
+                renders.append(pixmap)
+            self._renders = (renders[0], renders[1])
+        return self._renders
 
     def _seconds_at(self, x: float) -> float:
         return max(0.0, min(1.0, x / max(1, self.width()))) * self.duration_s
@@ -102,11 +119,14 @@ class WaveformView(QWidget):
         w, h = self.width(), self.height()
         palette = self.palette()
         painter.fillRect(self.rect(), palette.base())
-        played = palette.highlight().color()
-        rest = palette.text().color()
         head_x = w * (self.position_s / self.duration_s) if self.duration_s else 0.0
-        colours = ((faded(played, 110), played), (faded(rest, 60), faded(rest, 170)))
-        draw_overview(painter, self.overview, QRectF(0, 22, w, h - 26), head_x, colours)
+        played, rest = self._rendered()
+        painter.drawPixmap(0, 0, rest)
+        painter.drawPixmap(
+            QRectF(0, 0, head_x, h),
+            played,
+            QRectF(0, 0, head_x * played.devicePixelRatio(), h * played.devicePixelRatio()),
+        )
         if self.duration_s:
             painter.setPen(QPen(palette.text().color(), 2))
             painter.drawLine(QPointF(head_x, 0), QPointF(head_x, h))

@@ -121,8 +121,10 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_menu()
         self._connect()
+        self.drops.watch(self)  # the fields that take drops, now that they exist
         self._memory_timer.start()
         self.refresh_engines()
+        self.history_runner.submit(lambda report, token: self.transport.player.reason, "sound")
 
     # -- building -------------------------------------------------------------------------------
 
