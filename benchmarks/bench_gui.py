@@ -8,6 +8,8 @@ thread, in the real event loop, each measured in a fresh process with a tiny ran
 MusicGen installed (so torch is not yet imported and the first neural generation is really the
 first):
   max_stall_ms_idle           nothing running (the machine's own noise floor)
+  max_stall_ms_cpu_control    a 4 s numpy matrix job on the worker that holds no GIL while it
+                              computes: what CPU contention alone costs on this machine now
   max_stall_ms_warmup         while the idle warm-up imports torch/transformers (nobody acts)
   max_stall_ms_sketch         a 20 s sketch generation
   max_stall_ms_musicgen_tiny  the first MusicGen generation (8 s), pressed after the warm-up
@@ -122,6 +124,20 @@ def child_stalls(history: Path, at_once: bool) -> dict[str, float]:
 
     out["warmup"], out["warmup_s"] = _measure(app, until_warm)
     out["idle"], _ = _measure(app, lambda done: QTimer.singleShot(2000, done))
+
+    def control(done) -> None:
+        def job(report, token):
+            import numpy as np
+
+            a = np.random.default_rng(0).standard_normal((600, 600))
+            end = time.monotonic() + 4.0
+            while time.monotonic() < end:
+                a = np.tanh(a @ a.T / 600.0)  # BLAS: the GIL is released while it multiplies
+            return float(a[0, 0])
+
+        window.generation_runner.submit(job, "control").ended.connect(done)
+
+    out["cpu_control"], _ = _measure(app, control)
     out["sketch"], _ = _measure(app, generate("sketch", 20.0))
     out["musicgen_tiny"], _ = _measure(app, generate("musicgen", 8.0))
     assert window.history.results()[-1].recipe.engine == "musicgen"
@@ -172,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         "max_stall_ms_warmup": later["warmup"],
         "warmup_s": round(later["warmup_s"], 1),
         "max_stall_ms_idle": later["idle"],
+        "max_stall_ms_cpu_control": later["cpu_control"],
         "max_stall_ms": max(later["sketch"], later["musicgen_tiny"]),
         "load_average_1min": round(os.getloadavg()[0], 1),
         "platform": os.environ.get("QT_QPA_PLATFORM", "native"),

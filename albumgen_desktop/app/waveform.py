@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from albumgen_desktop.app.wording import duration_text
@@ -12,22 +12,34 @@ from albumgen_desktop.app.wording import duration_text
 SKIP_S = 5.0
 
 
-def draw_overview(painter: QPainter, overview: np.ndarray, rect: QRectF, peak: QColor, rms: QColor) -> None:
-    """Draw a waveform overview (history.overview: peak and RMS rows, 0..1) into ``rect``: one
-    vertical line per 2 px, the peak in ``peak`` and the RMS over it in ``rms`` (two batched calls)."""
+def overview_shade(overview: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A waveform overview (history.overview: peak and RMS rows, 0..1) as a ``height`` x ``width``
+    uint8 map: 1 inside the peak band, 2 inside the RMS band, 0 elsewhere; one column per 2 px.
+    Built with numpy (no per-column Python; the GIL is free while it fills): it runs per streamed chunk."""
+    shade = np.zeros((max(1, height), max(1, width)), dtype=np.uint8)
     n = overview.shape[1] if overview.ndim == 2 else 0
-    if n == 0 or rect.width() < 2:
-        return
-    mid = rect.center().y()
-    half_height = rect.height() / 2 - 1
-    columns = max(1, int(rect.width()) // 2)
-    idx = np.minimum((np.arange(columns) * n) // columns, n - 1)
-    xs = rect.left() + np.arange(columns) * 2 + 1.0
-    for row, colour in ((0, peak), (1, rms)):
-        heights = np.maximum(0.5, overview[row, idx] * half_height)
-        lines = [QLineF(x, mid - h, x, mid + h) for x, h in zip(xs.tolist(), heights.tolist(), strict=True)]
-        painter.setPen(QPen(colour, 1.4))
-        painter.drawLines(lines)
+    if n and width >= 2 and height >= 2:
+        columns = width // 2
+        idx = np.minimum((np.arange(columns) * n) // columns, n - 1)
+        mid, half = (height - 1) / 2.0, height / 2.0 - 1
+        distance = np.abs(np.arange(height, dtype=np.float32) - mid)[:, None]
+        level = [np.maximum(0.5, overview[row, idx] * half)[None, :] for row in (0, 1)]
+        shade[:, : columns * 2 : 2] = (distance <= level[0]).view(np.uint8) + (distance <= level[1]).view(np.uint8)
+    return shade
+
+
+def shade_image(shade: np.ndarray, peak: QColor, rms: QColor) -> QImage:
+    """``overview_shade`` coloured: the peak band in ``peak``, the RMS band in ``rms``, the rest clear."""
+    lut = np.array([(0, 0, 0, 0)] + [(c.blue(), c.green(), c.red(), c.alpha()) for c in (peak, rms)], np.uint8)
+    image = np.ascontiguousarray(lut[shade])  # ARGB32 is BGRA in memory
+    return QImage(image.data, image.shape[1], image.shape[0], 4 * image.shape[1], QImage.Format.Format_ARGB32).copy()
+
+
+def draw_overview(painter: QPainter, overview: np.ndarray, rect: QRectF, peak: QColor, rms: QColor) -> None:
+    """Draw a waveform overview into ``rect`` (see overview_shade)."""
+    if rect.width() >= 2 and rect.height() >= 2:
+        shade = overview_shade(overview, int(rect.width()), int(rect.height()))
+        painter.drawImage(rect.topLeft(), shade_image(shade, peak, rms))
 
 
 def faded(colour: QColor, alpha: int) -> QColor:
@@ -73,17 +85,16 @@ class WaveformView(QWidget):
     def _rendered(self) -> tuple[QPixmap, QPixmap]:
         """The waveform drawn once per data or size change, in the played and the rest colours;
         a paint is then two copies (it runs every 50 ms while playing)."""
-        ratio = self.devicePixelRatioF()
-        if self._renders is None or self._renders[0].size() != self.size() * ratio:
+        if self._renders is None or self._renders[0].size() != self.size():
             palette = self.palette()
             played, rest = palette.highlight().color(), palette.text().color()
+            shade = overview_shade(self.overview, self.width(), max(1, self.height() - 26))
             renders = []
             for peak, rms in ((faded(played, 110), played), (faded(rest, 60), faded(rest, 170))):
-                pixmap = QPixmap(self.size() * ratio)
-                pixmap.setDevicePixelRatio(ratio)
+                pixmap = QPixmap(self.size())
                 pixmap.fill(Qt.GlobalColor.transparent)
                 painter = QPainter(pixmap)
-                draw_overview(painter, self.overview, QRectF(0, 22, self.width(), self.height() - 26), peak, rms)
+                painter.drawImage(0, 22, shade_image(shade, peak, rms))
                 painter.end()
                 renders.append(pixmap)
             self._renders = (renders[0], renders[1])
