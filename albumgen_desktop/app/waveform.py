@@ -29,10 +29,12 @@ def overview_shade(overview: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 def shade_image(shade: np.ndarray, peak: QColor, rms: QColor) -> QImage:
-    """``overview_shade`` coloured: the peak band in ``peak``, the RMS band in ``rms``, the rest clear."""
-    lut = np.array([(0, 0, 0, 0)] + [(c.blue(), c.green(), c.red(), c.alpha()) for c in (peak, rms)], np.uint8)
-    image = np.ascontiguousarray(lut[shade])  # ARGB32 is BGRA in memory
-    return QImage(image.data, image.shape[1], image.shape[0], 4 * image.shape[1], QImage.Format.Format_ARGB32).copy()
+    """``overview_shade`` as an indexed image: the map is the pixel data, the colours its table
+    (the peak band in ``peak``, the RMS band in ``rms``, the rest clear), so no pixel is touched."""
+    data = np.ascontiguousarray(shade)
+    image = QImage(data.data, data.shape[1], data.shape[0], data.shape[1], QImage.Format.Format_Indexed8).copy()
+    image.setColorTable([0, peak.rgba(), rms.rgba()])
+    return image
 
 
 def draw_overview(painter: QPainter, overview: np.ndarray, rect: QRectF, peak: QColor, rms: QColor) -> None:
