@@ -68,6 +68,7 @@ class Shooter:
         self.app, self.out, self.tag, self.count = app, out, tag, 0
 
     def pump(self, seconds: float = 0.3, until: Callable[[], bool] | None = None, limit: float = 300.0) -> None:
+        """Run the event loop for ``seconds``, or until ``until()`` holds (at most ``limit`` s)."""
         end = time.monotonic() + (limit if until else seconds)
         while time.monotonic() < end:
             self.app.processEvents()
@@ -85,6 +86,11 @@ class Shooter:
         self.count += 1
         print(f"  {path}")
         return path
+
+
+def idle(window) -> bool:
+    """No job of any kind left (generation, analysis, history writes)."""
+    return not any(r.handles for r in (window.generation_runner, window.analysis_runner, window.history_runner))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,12 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     assert handle is not None
     shots.pump(until=lambda: handle.fraction >= 0.3 or not handle.alive, limit=600)
     shots.shoot("3-music-generating")
-    shots.pump(until=lambda: not window.jobs.alive(), limit=600)
+    shots.pump(until=lambda: idle(window), limit=600)
 
     window.session.set_option("engine", "sketch")
     window.session.set_option("duration_s", 30.0)
     window.jobs.music()
-    shots.pump(until=lambda: not window.jobs.alive())
+    shots.pump(until=lambda: idle(window))
     window.transport.seek(11.0)  # the playhead part-way, as after listening for a while
     shots.shoot("4-music-done")
 
@@ -148,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     window.session.set_option("cover_size", 768)
     window.session.set_option("variations", 4)
     window.jobs.cover()
-    shots.pump(until=lambda: not window.jobs.alive())
+    shots.pump(until=lambda: idle(window))
     covers = [r for r in window.history.results() if r.is_cover]
     window.history.select(covers[1])
     shots.shoot("5-four-covers-second-large")

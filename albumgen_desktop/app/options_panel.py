@@ -152,6 +152,7 @@ class OptionsPanel(QWidget):
 
     def _fold_advanced(self, open_: bool) -> None:
         """Unchecked, the sampling settings fold away instead of sitting there greyed out."""
+        self.advanced.setFlat(not open_)
         for box in (self.music_guidance, self.temperature, self.cover_steps, self.cover_guidance):
             box.setVisible(open_)
             form = self.advanced.layout()
