@@ -32,7 +32,9 @@ def sentence(text: str) -> str:
     text = _CLI_OPTION.sub("choose the Sketch engine", _COMMAND.sub("", text)).strip()
     if not text:
         return ""
-    text = text[0].upper() + text[1:]
+    first = text.split(" ", 1)[0]
+    if not any(c in first for c in "-_0123456789./"):  # a model id or a file name keeps its spelling
+        text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
 
 
