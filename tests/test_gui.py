@@ -273,6 +273,7 @@ def test_use_this_recipe_clears_stale_playback_and_restores_length_and_seed(wind
     assert window.transport.player.position_s == 0.0 and "recipe" in window.status.text()
 
 
+@pytest.mark.slow
 def test_streamed_music_plays_while_it_generates_and_memory_can_be_freed(
     window: MainWindow, qtbot, monkeypatch
 ) -> None:
@@ -300,6 +301,7 @@ def test_streamed_music_plays_while_it_generates_and_memory_can_be_freed(
     assert not music._engine_cache
 
 
+@pytest.mark.slow
 def test_diffusion_cover_with_live_previews_and_takes(window: MainWindow, qtbot) -> None:
     """A tiny multi-step SD pipeline from the model cache: previews show large while it runs."""
     from albumgen_desktop.models.manifest import find_model
