@@ -43,6 +43,7 @@ def test_image_to_music_and_back(window: MainWindow, qtbot, tmp_path: Path) -> N
     out = window.results.export(None, tmp_path / "song.wav")
     assert out is not None
     recipe = read_recipe(out)
+    assert recipe is not None
     assert recipe.prompt == "my own words about a sunny song" and recipe.features.tempo_bpm == 120
     window.music_prompt.reset.click()
     window.features_panel.rows["tempo_bpm"].spin.setValue(70)
@@ -115,6 +116,7 @@ def test_delete_moves_to_the_trash_and_undo_brings_it_back(window: MainWindow, q
     wait_idle(qtbot, window)
     result = window.history.results()[0]
     saved = result.history_path
+    assert saved is not None
     sidecar = saved.with_name(saved.name + ".json")
     assert saved.is_file() and sidecar.is_file()
     window.result_view.delete_button.click()
@@ -217,7 +219,7 @@ def test_history_restore_skips_a_bad_entry_with_a_note_and_keeps_the_rest(qtbot,
         assert all(r.audio is None and r.image is None for r in restored)  # loaded only when used
         again.history.select(restored[1])
         out = again.results.export(None, tmp_path / "again.png")
-        assert out is not None and read_recipe(out).kind == "cover"
+        assert out is not None and getattr(read_recipe(out), "kind", None) == "cover"
     finally:
         close_and_check(again)
 
@@ -239,7 +241,7 @@ def test_a_failed_save_is_shown_and_the_result_stays_marked_unsaved(qtbot, tmp_p
         assert win.result_view.unsaved.isVisible() and win.result_view.export_button.isEnabled()
         assert not win.result_view.reveal_button.isEnabled()
         out = win.results.export(None, tmp_path / "kept.wav")
-        assert out is not None and read_recipe(out).kind == "music"
+        assert out is not None and getattr(read_recipe(out), "kind", None) == "music"
     finally:
         close_and_check(win)
 
@@ -324,7 +326,7 @@ def test_diffusion_cover_with_live_previews_and_takes(window: MainWindow, qtbot)
     assert len(shown) >= 2 and all(shown)  # each step's preview, large in the middle
     recipes = [r.recipe for r in window.history.results()]
     assert [r.engine for r in recipes] == ["diffusion", "diffusion"]
-    assert [r.seed for r in recipes] == [0, 1] and recipes[0].model.id == "sd15"
+    assert [r.seed for r in recipes] == [0, 1] and recipes[0].model is not None and recipes[0].model.id == "sd15"
     assert recipes[0].params["typography"] is True and recipes[0].params["steps"] == 4
     labels = [window.history.item(i).text() for i in range(2)]
     assert "take 1/2" in labels[0] and "take 2/2" in labels[1]
@@ -356,6 +358,7 @@ def test_the_window_fits_a_1280_by_720_screen(window: MainWindow) -> None:
     window.resize(1000, 600)
     for i in range(window.columns.count()):
         pane = window.columns.widget(i)
+        assert pane is not None
         assert pane.width() >= pane.minimumSizeHint().width() - 1 or pane.width() >= pane.minimumWidth()
 
 
@@ -441,8 +444,10 @@ def test_model_manager_downloads_from_a_local_hub_and_removes(
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     try:
         manager = window.show_models("taesd")
-        ids = [manager.table.item(r, 0).text() for r in range(manager.table.rowCount())]
-        assert "taesd" in ids and "MIT" in manager.table.item(ids.index("taesd"), 3).text()
+        cells = [manager.table.item(r, c) for r in range(manager.table.rowCount()) for c in (0, 3)]
+        texts = [cell.text() if cell is not None else "" for cell in cells]
+        ids, licences = texts[0::2], texts[1::2]
+        assert "taesd" in ids and "MIT" in licences[ids.index("taesd")]
         manager.start_selected()
         qtbot.waitUntil(lambda: manager._job is None, timeout=30_000)
         assert find_model("taesd").is_installed()
