@@ -125,10 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     shots.shoot("1-first-launch-offline")
     welcome.close()
 
+    from albumgen_desktop.app.imports import import_lock
     from albumgen_desktop.models.manifest import model_for_role
     from albumgen_desktop.models.tiny import install_tiny
 
-    install_tiny(model_for_role("music"))  # a tiny random-weight MusicGen in the real on-disk layout
+    with import_lock:  # the window's warm-up imports torch on its own thread
+        install_tiny(model_for_role("music"))  # a tiny random-weight MusicGen in the real on-disk layout
     window.refresh_engines()
     window.open_path(_cover_art(tmp / "dusk.png"))
     shots.pump(until=lambda: "analysed" in window.status.text())

@@ -63,6 +63,10 @@ ENGINE_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 _lock = threading.Lock()
+# Two threads importing torch at once can see it half-initialised ("partially initialized module
+# 'torch' has no attribute 'Tensor'"): Python's per-module import locks do not cover a package whose
+# submodules import each other. Every heavy import of the app goes through this one lock.
+import_lock = threading.RLock()
 _paused = 0
 _was_enabled = True
 _preloaded = False
@@ -122,7 +126,8 @@ def import_gently(modules: Iterable[str]) -> list[str]:
     todo = [m for m in modules if m not in sys.modules]
     if not todo:
         return []
-    with gc_paused():
+    with import_lock, gc_paused():
+        todo = [m for m in todo if m not in sys.modules]  # another thread may have done some meanwhile
         if "torch" in todo:
             preload_torch_library()
         for module in todo:

@@ -23,6 +23,13 @@ from PySide6.QtWidgets import (
 from albumgen_desktop.app.jobs import JobHandle, JobRunner
 
 
+def _embedder_name(model: str) -> str:
+    """'sketch-v1' -> 'colour and texture', a CLIP model id -> 'CLIP'."""
+    if model.startswith("sketch"):
+        return "colour and texture"
+    return "CLIP" if "clip" in model.lower() else model
+
+
 class LibraryDialog(QDialog):
     """Non-modal: imports run on the dialog's own job runner and report back here."""
 
@@ -103,8 +110,8 @@ class LibraryDialog(QDialog):
                 item.setText("★ " + item.text())
                 item.setToolTip("Used by the last cover analysis")
             self.albums.addItem(item)
-        models = ", ".join(f"{m} {n}" for m, n in stats["embeddings"].items()) or "none"
-        self.summary.setText(f"{stats['albums']} albums · cover embeddings: {models}")
+        indexed = ", ".join(f"{n} by {_embedder_name(m)}" for m, n in stats["embeddings"].items()) or "none yet"
+        self.summary.setText(f"{stats['albums']} albums · covers indexed: {indexed}")
         self.summary.setToolTip(str(self.library_path))
 
     def highlight(self, album_ids: list[int]) -> None:

@@ -76,10 +76,17 @@ class Warmup(QObject):
             self._timer.start(delay_ms)
 
     def _next(self) -> None:
-        if not self.pending or self.busy:
+        if self.busy:
+            return
+        self.pending = [m for m in self.pending if m not in sys.modules]  # a job may have imported them
+        if not self.pending:
+            self._finish()
+            return
+        if any(h.kind != "warmup" for h in self.runner.alive()):
+            self._timer.start(IDLE_MS)  # a job runs: it imports what it needs the same gentle way
             return
         idle_ms = (time.monotonic() - self._last_input) * 1000
-        if idle_ms < IDLE_MS:
+        if idle_ms < IDLE_MS:  # someone is acting: wait for a quiet moment
             self._timer.start(int(IDLE_MS - idle_ms) + 20)
             return
         module = self.pending.pop(0)
@@ -94,7 +101,13 @@ class Warmup(QObject):
         if self.pending:
             self._timer.start(0)
             return
+        self._finish()
+
+    def _finish(self) -> None:
+        if self.done:
+            return
         self.done = True
+        self._timer.stop()
         self._watch(False)
         if self.names:
             text = " and ".join(self.names)
