@@ -36,16 +36,17 @@ calibrate: setup
 covers: setup
 	$(PY) scripts/sketch_covers.py out
 
-# The real window in its main states, under a virtual X display, saved to out/.
+# The real window in its main states, under a virtual X display, at a laptop's and a desktop's size, in out/.
 screenshot: setup
-	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshots.py out
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) scripts/screenshots.py out --size 1366x768
+	xvfb-run -a -s "-screen 0 1920x1080x24" $(PY) scripts/screenshots.py out --size 1920x1080
 
 # Benchmarks (each prints one JSON object on its last line).
 bench: setup
 	$(PY) benchmarks/bench_music.py --quick
 	$(PY) benchmarks/bench_cover.py --quick
 	$(PY) benchmarks/bench_image.py
-	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) benchmarks/bench_gui.py
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) benchmarks/bench_gui.py
 
 # A one-folder bundle in dist/albumgen/ (PyInstaller), checked with its own selftest; prints size and GUI start time.
 installer: setup

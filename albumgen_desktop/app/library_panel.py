@@ -1,10 +1,11 @@
-"""The reference library window: browse, search, import (with progress and cancel), remove."""
+"""The reference library window: browse, search, import (with progress and cancel, on a thread of
+its own, so an import never holds up analysis or generation), remove."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -19,15 +20,26 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from albumgen_desktop.app.jobs import JobHandle, JobRunner
+
+
+def _embedder_name(model: str) -> str:
+    """'sketch-v1' -> 'colour and texture', a CLIP model id -> 'CLIP'."""
+    if model.startswith("sketch"):
+        return "colour and texture"
+    return "CLIP" if "clip" in model.lower() else model
+
 
 class LibraryDialog(QDialog):
-    """Non-modal: imports run on the window's worker thread and report back here."""
+    """Non-modal: imports run on the dialog's own job runner and report back here."""
 
-    def __init__(self, window, library_path: Path | None = None) -> None:
-        super().__init__(window)
+    imported = Signal(str)  # the summary line of a finished import, for the main window
+
+    def __init__(self, parent=None, library_path: Path | None = None) -> None:
+        super().__init__(parent)
         from albumgen_desktop.library.store import default_library_path
 
-        self.window = window
+        self.runner = JobRunner("library", self)
         self.library_path = library_path or default_library_path()
         self.setWindowTitle("Reference library")
         self.resize(620, 520)
@@ -55,7 +67,7 @@ class LibraryDialog(QDialog):
         self.cancel_button.clicked.connect(self._cancel)
         self.remove_button = QPushButton("Remove selected")
         self.remove_button.clicked.connect(self.remove_selected)
-        self._job: int | None = None
+        self._job: JobHandle | None = None  # the running import
         self._highlighted: set[int] = set()
 
         buttons = QHBoxLayout()
@@ -98,8 +110,9 @@ class LibraryDialog(QDialog):
                 item.setText("★ " + item.text())
                 item.setToolTip("Used by the last cover analysis")
             self.albums.addItem(item)
-        models = ", ".join(f"{m} {n}" for m, n in stats["embeddings"].items()) or "none"
-        self.summary.setText(f"{stats['albums']} albums · cover embeddings: {models} · {self.library_path}")
+        indexed = ", ".join(f"{n} by {_embedder_name(m)}" for m, n in stats["embeddings"].items()) or "none yet"
+        self.summary.setText(f"{stats['albums']} albums · covers indexed: {indexed}")
+        self.summary.setToolTip(str(self.library_path))
 
     def highlight(self, album_ids: list[int]) -> None:
         """Mark the albums an analysis used (its evidence)."""
@@ -141,7 +154,11 @@ class LibraryDialog(QDialog):
         self.import_folder_button.setEnabled(False)
         self.import_csv_button.setEnabled(False)
         self.summary.setText(f"Importing {path.name}…")
-        self._job = self.window.run_job("library-import", job, self._done, self._progress, self._failed)
+        handle = self._job = self.runner.submit(job, "import")
+        handle.progress.connect(self._progress)
+        handle.finished.connect(self._done)
+        handle.failed.connect(lambda failure: self._failed(failure.message))
+        handle.cancelled.connect(lambda _partial: self._cancelled())
 
     def _progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(100 * fraction))
@@ -161,19 +178,26 @@ class LibraryDialog(QDialog):
         if report.skipped:
             text += f" First skipped: {Path(report.skipped[0][0]).name} ({report.skipped[0][1]})."
         self.summary.setText(self.summary.text() + "\n" + text)
-        self.window.status.setText(text)
+        self.imported.emit(text)
 
     def _failed(self, message: str) -> None:
+        from albumgen_desktop.app.wording import sentence
+
         self._finish()
         self.refresh()
-        if message != "Cancelled.":
-            QMessageBox.warning(self, "AlbumGen", f"Import failed:\n\n{message}")
-        else:
-            self.summary.setText(self.summary.text() + "\nImport cancelled; what was imported so far is kept.")
+        QMessageBox.warning(self, "AlbumGen", f"The import stopped: {sentence(message)}")
+
+    def _cancelled(self) -> None:
+        self._finish()
+        self.refresh()
+        self.summary.setText(self.summary.text() + "\nImport cancelled; what was imported so far is kept.")
 
     def _cancel(self) -> None:
-        if self._job is not None and self._job in self.window.worker.tokens:
-            self.window.worker.tokens[self._job].cancel()
+        if self._job is not None:
+            self._job.cancel()
+
+    def shutdown(self) -> None:
+        self.runner.shutdown()
 
     def remove_selected(self) -> None:
         ids = [item.data(Qt.ItemDataRole.UserRole) for item in self.albums.selectedItems()]

@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from albumgen_desktop.app.window import MainWindow
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *(argv or [])])
     app.setApplicationName("AlbumGen Desktop")
     app.setStyle("Fusion")  # follows the OS light/dark colour scheme on every platform
     from albumgen_desktop.app.settings import Settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
@@ -32,9 +33,15 @@ class Settings:
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store or QSettings("AlbumGen", "AlbumGen Desktop")
 
-    def get(self, key: str):
+    def get(self, key: str) -> Any:
+        """The stored value of ``key`` (a DEFAULTS key) as the type of its default (int or str)."""
         value = self.store.value(key, DEFAULTS[key])
-        return int(value) if isinstance(DEFAULTS[key], int) else str(value)
+        if isinstance(DEFAULTS[key], int):
+            try:
+                return int(str(value))
+            except ValueError:  # a hand-edited settings file
+                return DEFAULTS[key]
+        return str(value)
 
     def set(self, key: str, value: object) -> None:
         self.store.setValue(key, value)
