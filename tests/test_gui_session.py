@@ -40,7 +40,7 @@ def test_prompts_lock_on_edit_and_come_back_on_reset(qtbot) -> None:
     assert job.prompt == "my picture" and job.negative_prompt == "no text"
     s.reset_music_prompt()
     s.reset_cover_prompt()
-    assert s.music_prompt == music_prompt(s.features) and "150 BPM" in s.music_prompt
+    assert s.music_prompt == music_prompt(s.features) and "150 bpm" in s.music_prompt
     assert (s.cover_prompt, s.cover_negative) == cover_prompt(s.features, "")
     assert s.cover_job().prompt == "" and s.cover_job().negative_prompt is None  # the service builds them
 

@@ -33,7 +33,7 @@ def window(qtbot, tmp_path: Path, monkeypatch):
     yield win
     win.close()
     if win.models_dialog is not None:
-        assert win.models_dialog.downloads.thread.isFinished(), "the download thread was left running"
+        assert win.models_dialog.downloads.worker_thread.isFinished(), "the download thread was left running"
 
 
 def manager(window) -> ModelsDialog:
@@ -126,7 +126,7 @@ def test_download_verify_open_and_remove_each_say_what_happened(window, qtbot, h
     assert QGuiApplication.clipboard().text() == str(find_model("taesd").cache_dir())
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     dialog.remove_selected()
-    qtbot.waitUntil(lambda: not window.jobs, timeout=30_000)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Removed taesd; "), timeout=30_000)
     assert dialog.status.text().startswith("Removed taesd; ") and state_cell(dialog, "taesd") == "not downloaded"
 
 

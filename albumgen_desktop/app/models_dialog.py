@@ -10,7 +10,8 @@ offline: the sketch engines work now and the download can wait for Models ▸ Mo
 from __future__ import annotations
 
 import threading
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor
@@ -32,6 +33,10 @@ from PySide6.QtWidgets import (
 
 from albumgen_desktop.app.worker import WorkerHost
 from albumgen_desktop.core.units import human_size
+
+if TYPE_CHECKING:
+    from albumgen_desktop.app.window import MainWindow
+    from albumgen_desktop.models.manifest import ModelEntry
 
 COLUMNS = ("Model", "Use", "Size", "Licence", "State")
 STATE_COLUMN = 4
@@ -68,7 +73,7 @@ def state_text(entry: Any) -> tuple[str, str, str]:
 
 
 class ModelsDialog(QDialog):
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         from albumgen_desktop.models.manifest import load_bundles, load_manifest
 
@@ -331,9 +336,6 @@ class ModelsDialog(QDialog):
     # -- other actions -----------------------------------------------------------------------
 
     def remove_selected(self) -> None:
-        from albumgen_desktop.models.download import remove_model
-        from albumgen_desktop.services.models_in_memory import unload_all
-
         chosen = [e for e in self._selected() if e.state().value != "not downloaded"]
         if not chosen:
             self.set_status("The selected model is not downloaded; there is nothing to remove.", "info")
@@ -345,11 +347,15 @@ class ModelsDialog(QDialog):
         answer = QMessageBox.question(self, "Remove models", f"Delete {names} from the model cache?")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        if hasattr(self.main_window, "run_job"):  # no engine keeps the files open
-            self.main_window.run_job("unload", lambda report, token: unload_all())
-        else:
-            unload_all()
         freed = sum(size_on_disk(e) for e in chosen)
+        self.set_status(f"Removing {names}…", "info")
+        # The generation thread lets go of any engine that holds these files before they go.
+        handle = self.main_window.jobs.free_models()
+        handle.ended.connect(partial(self._remove, chosen, names, freed))
+
+    def _remove(self, chosen: list[ModelEntry], names: str, freed: int) -> None:
+        from albumgen_desktop.models.download import remove_model
+
         for e in chosen:
             remove_model(e)
         self.refresh()
