@@ -1,14 +1,17 @@
 """What the window says about the neural engines' models: installed, not downloaded, damaged.
 
-``model_state`` is the one place the window asks a manifest entry for its state, so that the
-model manager's finer states ("incomplete", "damaged") reach every combo box and message at once.
+``model_state`` is the one place the window asks a manifest entry for its state, so the finer
+states ("incomplete", "damaged") reach every combo box and message at once.
 ``engine_states`` touches the disk and runs on a worker thread, never on the GUI thread.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from albumgen_desktop.models.manifest import ModelEntry
 
 INSTALLED = "installed"
 NOT_DOWNLOADED = "not downloaded"
@@ -20,16 +23,9 @@ ENGINE_HINTS = {
 }
 
 
-def model_state(entry: Any) -> str:
-    """ "installed", "not downloaded", "incomplete" or "damaged" for a manifest entry.
-
-    Uses the entry's own ``state()`` where the manifest provides one (finer: incomplete, damaged),
-    else ``is_installed()``.
-    """
-    state = getattr(entry, "state", None)
-    if callable(state):
-        return str(state())
-    return INSTALLED if entry.is_installed() else NOT_DOWNLOADED
+def model_state(entry: ModelEntry) -> str:
+    """ "installed", "not downloaded", "incomplete" or "damaged" for a manifest entry (models/installed.py)."""
+    return entry.state().value
 
 
 @dataclass(frozen=True)
@@ -43,7 +39,7 @@ class EngineState:
         return self.state == INSTALLED
 
 
-def engine_model(engine: str, cover_model: str = "auto") -> Any:
+def engine_model(engine: str, cover_model: str = "auto") -> ModelEntry:
     """The manifest entry a neural engine runs on (``cover_model`` is the Settings choice)."""
     from albumgen_desktop.models.manifest import find_model, model_for_role
 
