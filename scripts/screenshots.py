@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["HF_HUB_OFFLINE"] = "1"  # first launch, offline
     from PySide6.QtWidgets import QApplication
 
-    from albumgen_desktop.app import models_dialog
+    from albumgen_desktop.app.first_launch import FirstLaunchDialog
     from albumgen_desktop.app.window import MainWindow
 
     app = QApplication([sys.argv[0]])
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     window.restore_history()
     shots.pump(1.5)
-    welcome = models_dialog.FirstLaunchDialog(window)
+    welcome = FirstLaunchDialog(window, online=False)  # HF_HUB_OFFLINE=1: what offer_first_launch shows
     welcome.show()
     shots.shoot("1-first-launch-offline")
     welcome.close()

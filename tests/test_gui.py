@@ -464,7 +464,7 @@ def test_model_manager_downloads_from_a_local_hub_and_removes(
 
 
 def test_first_launch_offer_is_made_once(window: MainWindow, monkeypatch) -> None:
-    from albumgen_desktop.app import models_dialog
+    from albumgen_desktop.app import first_launch
 
     shown: list[str] = []
 
@@ -472,8 +472,8 @@ def test_first_launch_offer_is_made_once(window: MainWindow, monkeypatch) -> Non
         shown.append(dialog.chosen_bundle())
         return 0  # "Use the sketch engines for now"
 
-    monkeypatch.setattr(models_dialog.FirstLaunchDialog, "exec", fake_exec)
-    models_dialog.offer_first_launch(window)
-    models_dialog.offer_first_launch(window)
+    monkeypatch.setattr(first_launch.FirstLaunchDialog, "exec", fake_exec)
+    first_launch.offer_first_launch(window)
+    first_launch.offer_first_launch(window)
     assert shown == ["cpu-starter"]
     assert window.models_dialog is None

@@ -12,8 +12,9 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from albumgen_desktop.app import models_dialog
-from albumgen_desktop.app.models_dialog import FirstLaunchDialog, ModelsDialog
+from albumgen_desktop.app import first_launch
+from albumgen_desktop.app.first_launch import FirstLaunchDialog
+from albumgen_desktop.app.models_dialog import ModelsDialog
 from albumgen_desktop.models.manifest import find_model
 from tests.hubserver import COMMIT, Hub
 from tests.test_download import weights
@@ -180,8 +181,8 @@ def test_first_launch_offline_says_it_plainly_and_defaults_to_the_sketch_engines
         return 0  # "Use the sketch engines now"
 
     monkeypatch.setattr(FirstLaunchDialog, "exec", exec_)
-    models_dialog.offer_first_launch(window)  # HF_HUB_OFFLINE=1: no probe, answer at once
-    models_dialog.offer_first_launch(window)  # once only
+    first_launch.offer_first_launch(window)  # HF_HUB_OFFLINE=1: no probe, answer at once
+    first_launch.offer_first_launch(window)  # once only
     assert len(shown) == 1
     dialog = shown[0]
     text = dialog.text.text()
@@ -200,6 +201,6 @@ def test_first_launch_probes_the_hub_off_the_gui_thread(window, qtbot, hub, monk
         return 0
 
     monkeypatch.setattr(FirstLaunchDialog, "exec", exec_)
-    models_dialog.offer_first_launch(window)
+    first_launch.offer_first_launch(window)
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert shown == [True]  # the local hub answers

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(0, window.restore_history)
-    from albumgen_desktop.app.models_dialog import offer_first_launch
+    from albumgen_desktop.app.first_launch import offer_first_launch
 
     probe = os.environ.get("ALBUMGEN_STARTUP_PROBE")
     if probe:  # the installer's start-up measurement: note when the window is up, then quit

@@ -49,7 +49,7 @@ from albumgen_desktop.app.wording import Notice, failure_notice
 
 if TYPE_CHECKING:
     from albumgen_desktop.app.library_panel import LibraryDialog
-    from albumgen_desktop.app.models_dialog import ModelManagerDialog
+    from albumgen_desktop.app.models_dialog import ModelsDialog
 
 MIN_SIZE = (1000, 560)  # fits a 1280x720 screen with its title bar and task bar
 # How long a thread may hold the GIL while another waits for it (CPython's default is 5 ms). The
@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self.transport = Transport(parent=self)
         self.undo_stack = QUndoStack(self)
         self.library_dialog: LibraryDialog | None = None
-        self.models_dialog: ModelManagerDialog | None = None
+        self.models_dialog: ModelsDialog | None = None
         self.neural_analysis = False  # CLIP or CLAP installed: analysis imports torch
 
         self.drop = DropArea()
@@ -265,12 +265,12 @@ class MainWindow(QMainWindow):
         if not ready:
             self.engines_label.setText("Offline: sketch engines ready." if offline() else "Sketch engines ready.")
 
-    def show_models(self, model_id: str = "") -> ModelManagerDialog:
-        from albumgen_desktop.app.models_dialog import ModelManagerDialog
+    def show_models(self, model_id: str = "") -> ModelsDialog:
+        from albumgen_desktop.app.models_dialog import ModelsDialog
 
         dialog = self.models_dialog
         if dialog is None:
-            dialog = self.models_dialog = ModelManagerDialog(self)
+            dialog = self.models_dialog = ModelsDialog(self)
             dialog.finished.connect(lambda _code: self.refresh_engines())
         dialog.show()
         dialog.raise_()
