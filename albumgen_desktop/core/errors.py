@@ -39,3 +39,10 @@ class CancelledError(AlbumGenError):
     def __init__(self, message: str = "Cancelled.", partial: object | None = None) -> None:
         super().__init__(message)
         self.partial = partial
+
+
+class NonFiniteOutputError(AlbumGenError):
+    """A model produced NaN or infinite values (reduced-precision overflow, damaged weights);
+    nothing built from them is kept. ``str(err)`` says what produced them."""
+
+    exit_code = 1

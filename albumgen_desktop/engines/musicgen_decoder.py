@@ -132,6 +132,7 @@ class MusicgenDecoderStepper(nn.Module):
         self._cross_mask: torch.Tensor | None = None
         self._plans: list[tuple] = []
         self._prefix: torch.Tensor | None = None
+        self._non_finite: torch.Tensor | None = None
         self.length = 0
 
     # -- precision -------------------------------------------------------------------------
@@ -147,9 +148,10 @@ class MusicgenDecoderStepper(nn.Module):
             torch.ao.quantization.quantize_dynamic(self, {nn.Linear}, dtype=torch.qint8, inplace=True)
         self.attention_dtype = self_attention_dtype
 
-    def cast(self, dtype: torch.dtype) -> None:
-        """Everything (weights, tables, norms, cache) in ``dtype``."""
-        self.to(dtype)
+    def cast(self, dtype: torch.dtype, device: torch.device | str | None = None) -> None:
+        """Everything (weights, tables, norms, cache) in ``dtype``, on ``device`` (default: where it is),
+        in one move: half-precision weights cross to a GPU at half the bytes."""
+        self.to(device=device, dtype=dtype)
         self.dtype = self.attention_dtype = dtype
 
     # -- state -----------------------------------------------------------------------------
@@ -189,11 +191,17 @@ class MusicgenDecoderStepper(nn.Module):
             (torch.empty(shape, dtype=adt, device=device), torch.empty(shape, dtype=adt, device=device))
             for _ in self.layers
         ]
+        self._non_finite = torch.zeros((), dtype=torch.bool, device=device)
         self.length = 0
 
     def release(self) -> None:
         self._cache, self._cross, self._cross_mask, self._plans, self._prefix = [], [], None, [], None
         self.length = 0
+
+    def saw_non_finite(self) -> bool:
+        """Whether any logits since ``start`` held NaN or infinity (fp16/bf16 overflow). The flag
+        lives on the device and is only read here, so steps never wait for the host."""
+        return self._non_finite is not None and bool(self._non_finite.item())
 
     # -- one forward -----------------------------------------------------------------------
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
@@ -236,6 +244,8 @@ class MusicgenDecoderStepper(nn.Module):
             x = x + fc2(act(fc1(ln_ffn(x))))
         self.length = end
         logits = self._lm_head(self._ln_final(x[:, -1])).float()  # (batch, K * vocab)
+        if self._non_finite is not None:
+            self._non_finite |= ~torch.isfinite(logits).all()
         return logits.view(batch * k_books, self.vocab)
 
 
@@ -246,6 +256,10 @@ def sample_next(logits: torch.Tensor, guidance: float | None, temperature: float
         logits = uncond + (cond - uncond) * guidance
     if temperature != 1.0:
         logits = logits / temperature
+    # NaN/inf logits (reduced-precision overflow) would make multinomial fail, on CUDA with a device-side
+    # assert that ends the process; the stepper has flagged them, and the caller stops at the next chunk.
+    # For finite logits this is the identity, so tokens still match transformers' generate.
+    logits = torch.nan_to_num(logits)
     if top_k:
         kth = torch.topk(logits, min(top_k, logits.shape[-1]))[0][..., -1, None]
         logits = logits.masked_fill(logits < kth, -float("inf"))

@@ -18,7 +18,7 @@ from albumgen_desktop.core.errors import CancelledError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.json_grammar import Grammar, TokenConstraint, features_pieces, parse_features
 from albumgen_desktop.core.progress import CancelToken
-from albumgen_desktop.models.device import choose_placement
+from albumgen_desktop.models.device import Placement, choose_placement
 
 INSTRUCTION = (
     "You are a music producer. Write the audio features of music that fits this album cover, as one JSON object "
@@ -51,11 +51,11 @@ class FeaturesVlm:
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
         self._torch = torch
-        self.placement = choose_placement("auto" if precision == "int8" else precision, device)
+        placement = choose_placement("auto" if precision == "int8" else precision, device)
         self.model = AutoModelForImageTextToText.from_pretrained(
-            model_dir, use_safetensors=True, local_files_only=True, dtype=self.placement.torch_dtype
+            model_dir, use_safetensors=True, local_files_only=True, dtype=placement.torch_dtype
         ).eval()
-        self.model.to(self.placement.device)
+        self.place(placement)
         self.processor = AutoProcessor.from_pretrained(model_dir, local_files_only=True)
         tok = self.processor.tokenizer
         tok.padding_side = "left"  # batched generation with a decoder-only text model
@@ -68,6 +68,11 @@ class FeaturesVlm:
         self.eos_ids = {i for i in eos if i is not None}
         self.grammar = Grammar(features_pieces())
         self.constraint = TokenConstraint(self.grammar, self.token_texts, self.eos_ids)
+
+    def place(self, placement: Placement) -> None:
+        """The model on ``placement.device`` in its precision, in one ``.to(device, dtype)``."""
+        self.model.to(device=placement.device, dtype=placement.torch_dtype)
+        self.placement = placement
 
     def _prompt(self, context: str) -> str:
         text = INSTRUCTION + ("\n" + context if context else "")
@@ -91,7 +96,7 @@ class FeaturesVlm:
         inputs = self.processor(
             text=[prompt] * len(images), images=[[im.convert("RGB")] for im in images], return_tensors="pt",
             padding=True,
-        ).to(self.placement.device)  # fmt: skip
+        ).to(self.model.device)  # fmt: skip
         if "pixel_values" in inputs:
             inputs["pixel_values"] = inputs["pixel_values"].to(self.placement.torch_dtype)
         start = inputs["input_ids"].shape[1]
