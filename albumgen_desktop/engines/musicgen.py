@@ -366,7 +366,7 @@ class MusicGenEngine:
     def _plan_windows(self, request: MusicRequest) -> tuple[int, int]:
         """(frames per window, frames of continuation context) for this request's prompt; notes
         what was shortened in ``self.notices``."""
-        full = len(self.tokenizer(request.prompt)["input_ids"])
+        full = len(self.tokenizer(request.prompt, verbose=False)["input_ids"])
         budget = self.text_budget()
         used = min(full, budget)
         if full > budget:

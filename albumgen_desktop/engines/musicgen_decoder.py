@@ -198,9 +198,14 @@ class MusicgenDecoderStepper(nn.Module):
         self._cache, self._cross, self._cross_mask, self._plans, self._prefix = [], [], None, [], None
         self.length = 0
 
+    def note_logits(self, logits: torch.Tensor) -> None:
+        """Remember whether ``logits`` held NaN or infinity (fp16/bf16 overflow). The flag lives on
+        the device and is only read by ``saw_non_finite``, so steps never wait for the host."""
+        if self._non_finite is not None:
+            self._non_finite |= ~torch.isfinite(logits).all()
+
     def saw_non_finite(self) -> bool:
-        """Whether any logits since ``start`` held NaN or infinity (fp16/bf16 overflow). The flag
-        lives on the device and is only read here, so steps never wait for the host."""
+        """Whether any logits noted since ``start`` held NaN or infinity (one host sync)."""
         return self._non_finite is not None and bool(self._non_finite.item())
 
     # -- one forward -----------------------------------------------------------------------
@@ -244,8 +249,6 @@ class MusicgenDecoderStepper(nn.Module):
             x = x + fc2(act(fc1(ln_ffn(x))))
         self.length = end
         logits = self._lm_head(self._ln_final(x[:, -1])).float()  # (batch, K * vocab)
-        if self._non_finite is not None:
-            self._non_finite |= ~torch.isfinite(logits).all()
         return logits.view(batch * k_books, self.vocab)
 
 
@@ -287,6 +290,7 @@ def run_sampling(
     for length in range(start, max_length):
         model_input = torch.cat([step_input, step_input]) if cfg else step_input
         logits = stepper(model_input)
+        stepper.note_logits(logits)
         token = sample_next(logits, guidance, temperature, top_k)
         pad = delay_mask[:, length]
         out[:, length] = torch.where(pad == -1, token, pad)

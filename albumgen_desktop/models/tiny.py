@@ -72,6 +72,8 @@ def build_tiny_clap(out_dir: Path, seed: int = 0) -> Path:
 
 
 def t5_tokenizer():
+    """A SentencePiece unigram tokenizer trained on a few captions, with t5-base's special tokens
+    and its model_max_length of 512 (tokenizer_config.json of facebook/musicgen-small)."""
     from tokenizers import SentencePieceUnigramTokenizer
     from transformers import T5TokenizerFast
 
@@ -84,27 +86,43 @@ def t5_tokenizer():
         show_progress=False,
     )
     return T5TokenizerFast(
-        tokenizer_object=unigram._tokenizer, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0
-    )
+        tokenizer_object=unigram._tokenizer, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0,
+        model_max_length=512,
+    )  # fmt: skip
 
 
-def _musicgen_sub_configs(codebook_size: int = 64):
+# The real checkpoints' values wherever behaviour depends on them; only widths and depths shrink.
+# - codebook_size 2048, so the pad/start token is 2048, and EnCodec at 32 kHz with the real hop
+#   (8*5*4*4 = 640 samples, 50 Hz frames) and use_conv_shortcut false: facebook/encodec_32khz's
+#   config.json since commit 4966e19 "Correct weights and config for skip conv" (the config that
+#   musicgen-small and musicgen-melody embed as audio_encoder).
+# - decoder max_position_embeddings 2048: MusicgenDecoderConfig's default, which both conversion
+#   scripts (convert_musicgen_transformers.py, convert_musicgen_melody_transformers.py) keep, and the
+#   musicgen-melody decoder config on the hub (MusicgenMelodyForCausalLM, 1536 wide, 48 layers).
+#   MusicGen-melody's conditioning prefix lives inside these positions.
+# - 4 codebooks, mono, num_chroma 12 and chroma_length 235 (MusicgenMelodyConfig's defaults, kept by
+#   the melody conversion script).
+# The text width differs from the decoder's (24 vs 32), as in the real checkpoints (768 vs 1024),
+# so the text-to-decoder projection is exercised.
+CODEBOOK_SIZE = 2048
+DECODER_POSITIONS = 2048
+
+
+def _musicgen_sub_configs(codebook_size: int = CODEBOOK_SIZE):
     from transformers import EncodecConfig, MusicgenDecoderConfig, T5Config
 
     text = T5Config(
         vocab_size=300, d_model=24, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
         decoder_start_token_id=0, pad_token_id=0, eos_token_id=1,
     )  # fmt: skip
-    # The text width differs from the decoder's (24 vs 32), as in the real checkpoints (768 vs 1024),
-    # so the text-to-decoder projection is exercised. EnCodec at 32 kHz with the real hop (8*5*4*4 = 640 samples, 50 Hz frames), toy widths.
     audio = EncodecConfig(
         sampling_rate=32000, audio_channels=1, codebook_size=codebook_size, codebook_dim=16, hidden_size=16,
         num_filters=4, num_residual_layers=1, upsampling_ratios=[8, 5, 4, 4], target_bandwidths=[2.2],
-        num_lstm_layers=1, norm_type="weight_norm", use_causal_conv=False, use_conv_shortcut=True, compress=2,
+        num_lstm_layers=1, norm_type="weight_norm", use_causal_conv=False, use_conv_shortcut=False, compress=2,
     )  # fmt: skip
     decoder = MusicgenDecoderConfig(
         vocab_size=codebook_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, ffn_dim=37,
-        num_codebooks=4, max_position_embeddings=4096, pad_token_id=codebook_size,
+        num_codebooks=4, max_position_embeddings=DECODER_POSITIONS, pad_token_id=codebook_size,
         bos_token_id=codebook_size, decoder_start_token_id=codebook_size,
     )  # fmt: skip
     return text, audio, decoder
@@ -152,7 +170,7 @@ def build_tiny_musicgen(out_dir: Path, seed: int = 0) -> Path:
         MusicgenConfig(text_encoder=text, audio_encoder=audio, decoder=decoder)
     ).eval()
     _random_codebooks(model)
-    _set_generation_defaults(model, 64)
+    _set_generation_defaults(model, CODEBOOK_SIZE)
     out_dir = Path(out_dir)
     model.save_pretrained(out_dir, safe_serialization=True)
     processor = MusicgenProcessor(
@@ -176,7 +194,7 @@ def build_tiny_musicgen_melody(out_dir: Path, seed: int = 0) -> Path:
     )
     model = MusicgenMelodyForConditionalGeneration(config).eval()
     _random_codebooks(model)
-    _set_generation_defaults(model, 64)
+    _set_generation_defaults(model, CODEBOOK_SIZE)
     out_dir = Path(out_dir)
     model.save_pretrained(out_dir, safe_serialization=True)
     # The real checkpoint's preprocessor_config.json, written directly: transformers' melody
