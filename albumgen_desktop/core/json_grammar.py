@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections import defaultdict
 from dataclasses import dataclass
 
 from albumgen_desktop.core.features import UNIT_FEATURES, Features
