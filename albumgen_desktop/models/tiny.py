@@ -210,7 +210,15 @@ def build_tiny_musicgen_melody(out_dir: Path, seed: int = 0) -> Path:
 
 
 def build_tiny_clip(out_dir: Path, seed: int = 0) -> Path:
-    """A CLIPModel (ViT + text transformer) at toy size, with its processor."""
+    """A CLIPModel (ViT + text transformer) with laion/CLIP-ViT-B-32-laion2B-s34B-b79K's values
+    where behaviour depends on them, shrunk in width and depth, with its processor.
+
+    The hub config.json sets only hidden_act "gelu" for both towers (OpenCLIP's activation; OpenAI's
+    checkpoints use quick_gelu) and projection_dim 512 (a copy saved from that repo with transformers
+    4.37.2: huggingface.co/strollingorange/roomLuxuryAnnotater, config.json); everything else is
+    CLIPConfig's defaults: 224 px images in 32 px patches, 77 text positions, and the end-of-text
+    token as eos_token_id, so the text embedding is pooled at the first end-of-text token (pad is
+    the same token in CLIP's tokenizer). Here eos and bos are the stand-in tokenizer's ids."""
     import torch
     from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor
     from transformers.utils import logging as hf_logging
@@ -220,23 +228,25 @@ def build_tiny_clip(out_dir: Path, seed: int = 0) -> Path:
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
     torch.manual_seed(seed)
+    tokenizer = clip_tokenizer()
+    eos, bos = tokenizer.convert_tokens_to_ids("<|endoftext|>"), tokenizer.convert_tokens_to_ids("<|startoftext|>")
     config = CLIPConfig(
         text_config={
-            "vocab_size": 600, "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2,
-            "num_attention_heads": 4, "max_position_embeddings": 77, "bos_token_id": 512, "eos_token_id": 513,
-            "pad_token_id": 513,
+            "vocab_size": len(tokenizer), "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2,
+            "num_attention_heads": 4, "max_position_embeddings": 77, "bos_token_id": bos, "eos_token_id": eos,
+            "pad_token_id": 1, "hidden_act": "gelu",
         },
         vision_config={
-            "image_size": 32, "patch_size": 8, "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2,
-            "num_attention_heads": 4,
+            "image_size": 224, "patch_size": 32, "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2,
+            "num_attention_heads": 4, "hidden_act": "gelu",
         },
         projection_dim=16,
     )  # fmt: skip
     model = CLIPModel(config).eval()
     out_dir = Path(out_dir)
     model.save_pretrained(out_dir, safe_serialization=True)
-    images = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
-    CLIPProcessor(image_processor=images, tokenizer=clip_tokenizer()).save_pretrained(out_dir)
+    images = CLIPImageProcessor(size={"shortest_edge": 224}, crop_size={"height": 224, "width": 224})
+    CLIPProcessor(image_processor=images, tokenizer=tokenizer).save_pretrained(out_dir)
     return out_dir
 
 

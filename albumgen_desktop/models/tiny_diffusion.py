@@ -102,12 +102,15 @@ def tiny_kl_vae():
     ).eval()  # fmt: skip
 
 
-def tiny_text_encoder():
+def tiny_text_encoder(hidden_act: str = "gelu"):
+    """CLIP's text tower at toy width. ``hidden_act``: "gelu" for SD 2.x's OpenCLIP-H encoder (SDXS,
+    SD21_TEXT_ENCODER above), "quick_gelu" for SD 1.x's OpenAI CLIP-L."""
     from transformers import CLIPTextConfig, CLIPTextModel
 
     config = CLIPTextConfig(
         hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2, vocab_size=600,
         max_position_embeddings=77, projection_dim=16, bos_token_id=512, eos_token_id=513, pad_token_id=513,
+        hidden_act=hidden_act,
     )  # fmt: skip
     return CLIPTextModel(config).eval()
 
@@ -134,7 +137,7 @@ def build_tiny_sd(
     pipe = StableDiffusionPipeline(
         unet=tiny_unet(),
         vae=tiny_taesd() if vae == "tiny" else tiny_kl_vae(),
-        text_encoder=tiny_text_encoder(),
+        text_encoder=tiny_text_encoder("gelu" if vae == "tiny" else "quick_gelu"),
         tokenizer=clip_tokenizer(),
         scheduler=sched,
         safety_checker=None,
