@@ -32,9 +32,9 @@ def build_clip(folder: Path) -> Path:
     torch.manual_seed(0)
     config = CLIPConfig(
         text_config={"hidden_size": 512, "intermediate_size": 2048, "num_hidden_layers": 12, "num_attention_heads": 8,
-                     "vocab_size": 49408, "max_position_embeddings": 77},
+                     "vocab_size": 49408, "max_position_embeddings": 77, "hidden_act": "gelu"},
         vision_config={"hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12,
-                       "num_attention_heads": 12, "image_size": 224, "patch_size": 32},
+                       "num_attention_heads": 12, "image_size": 224, "patch_size": 32, "hidden_act": "gelu"},
         projection_dim=512,
     )  # fmt: skip
     CLIPModel(config).save_pretrained(folder, safe_serialization=True)

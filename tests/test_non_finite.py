@@ -75,8 +75,8 @@ def test_a_unet_that_overflows_in_fp32_too_gives_one_line_and_no_file(
     assert not out.exists() and list(tmp_path.iterdir()) == []
     # in reduced precision it is retried in fp32 once, then the same clear error
     assert main(["cover", "-o", str(out), "--engine", "diffusion", "--size", "512", "--precision", "bf16"]) == 1
-    err = capsys.readouterr().err
-    assert "in bf16 and again in fp32" in err and not out.exists()
+    retried = capsys.readouterr().err
+    assert "in bf16 and again in fp32" in retried and not out.exists()
 
 
 def test_a_unet_that_overflows_in_half_precision_is_retried_in_fp32() -> None:

@@ -40,26 +40,26 @@ class DeviceMixError(RuntimeError):
 
 
 class AcceleratorTensor(torch.Tensor):
-    """A tensor that says it is on the accelerator; its values are ``self.inner`` (CPU)."""
+    """A tensor that says it is on the accelerator; its values are ``self.payload`` (CPU)."""
 
-    inner: torch.Tensor
+    payload: torch.Tensor
 
     @staticmethod
     def __new__(cls, inner: torch.Tensor) -> AcceleratorTensor:
         # Never an inference tensor itself: views of a wrapper made inside inference_mode must be able
         # to share the version counter of a wrapper made outside it (a parameter). The values may be.
         with torch.inference_mode(False):
-            wrapper = torch.Tensor._make_wrapper_subclass(  # type: ignore[attr-defined]
+            wrapper = torch.Tensor._make_wrapper_subclass(
                 cls, inner.size(), strides=inner.stride(), storage_offset=inner.storage_offset(),
                 dtype=inner.dtype, layout=inner.layout, device=DEVICE, requires_grad=inner.requires_grad,
             )  # fmt: skip
-        wrapper.inner = inner
+        wrapper.payload = inner
         return wrapper
 
     def __repr__(self) -> str:  # type: ignore[override]
-        return f"AcceleratorTensor({self.inner!r})"
+        return f"AcceleratorTensor({self.payload!r})"
 
-    def numpy(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def numpy(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError(  # torch's words for a CUDA tensor
             f"can't convert {DEVICE.type} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to "
             "host memory first."
@@ -96,8 +96,8 @@ def _run(func, args: tuple, kwargs: dict) -> Any:
         on_accelerator = isinstance(args[0], AcceleratorTensor)
     else:
         on_accelerator = "accelerator" in devices
-    wrappers = {id(a.inner): a for a in tree_flatten((args, kwargs))[0] if isinstance(a, AcceleratorTensor)}
-    unwrap = lambda x: x.inner if isinstance(x, AcceleratorTensor) else x  # noqa: E731
+    wrappers = {id(a.payload): a for a in tree_flatten((args, kwargs))[0] if isinstance(a, AcceleratorTensor)}
+    unwrap = lambda x: x.payload if isinstance(x, AcceleratorTensor) else x  # noqa: E731
     out = func(*tree_map(unwrap, args), **tree_map(unwrap, kwargs))
 
     def wrap(x: Any) -> Any:

@@ -106,7 +106,7 @@ class CoverDiffusionEngine:
         self.preview_decoder = preview_decoder
         if preview_decoder is None and type(self.decoder).__name__ == "AutoencoderTiny":
             self.preview_decoder = self.decoder
-        self._img2img = None
+        self._img2img: Any = None
         self._torch = torch
         pipe.set_progress_bar_config(disable=True)
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -260,13 +261,14 @@ class MusicGenEngine:
         self._torch = torch
         config = AutoConfig.from_pretrained(model_dir)
         self.is_melody = config.model_type == "musicgen_melody"
-        if self.is_melody:
-            from transformers import MusicgenMelodyForConditionalGeneration as ModelClass
-        else:
-            from transformers import MusicgenForConditionalGeneration as ModelClass
+        from transformers import MusicgenForConditionalGeneration, MusicgenMelodyForConditionalGeneration
+
+        model_class: Any = (
+            MusicgenMelodyForConditionalGeneration if self.is_melody else MusicgenForConditionalGeneration
+        )
         self.model_dir = Path(model_dir)
         placement: Placement = choose_placement(precision, device)
-        model = ModelClass.from_pretrained(model_dir, use_safetensors=True).eval()
+        model = model_class.from_pretrained(model_dir, use_safetensors=True).eval()
         # the stepper takes over the decoder's weights (fused); transformers' copies are freed
         self.stepper = MusicgenDecoderStepper(model.decoder, consume=True).eval()
         self.model = model
@@ -401,7 +403,7 @@ class MusicGenEngine:
         melody = self._melody_at_rate(request)
         window_frames, context_frames = self._plan_windows(request)
         done_frames = 0
-        codes_so_far = None  # (variations, K, frames)
+        codes_so_far: Any = None  # (variations, K, frames)
         pieces: list[np.ndarray] = []
         window = 0
         while done_frames < total_frames:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -69,7 +70,12 @@ def _norm(ln: nn.LayerNorm) -> nn.LayerNorm:
 
 
 class _Layer(nn.Module):
-    def __init__(self, layer: nn.Module) -> None:  # a transformers MusicgenDecoderLayer
+    has_cross: bool
+    heads: int
+    head_dim: int
+    scaling: float
+
+    def __init__(self, layer: Any) -> None:  # a transformers MusicgenDecoderLayer
         super().__init__()
         sa = layer.self_attn
         self.heads, self.head_dim = sa.num_heads, sa.head_dim
@@ -102,7 +108,10 @@ class _Layer(nn.Module):
 class MusicgenDecoderStepper(nn.Module):
     """Holds a MusicGen decoder's weights in a step-friendly layout and samples token columns."""
 
-    def __init__(self, causal_lm: nn.Module, consume: bool = False) -> None:  # a transformers MusicgenForCausalLM
+    embeddings: torch.Tensor  # buffers
+    positions: torch.Tensor
+
+    def __init__(self, causal_lm: Any, consume: bool = False) -> None:  # a transformers MusicgenForCausalLM
         """``consume`` frees each of ``causal_lm``'s layers once copied, so the fp32 decoder never
         exists twice (musicgen-medium's is 6 GB); ``causal_lm`` can then no longer run."""
         super().__init__()
@@ -121,6 +130,9 @@ class MusicgenDecoderStepper(nn.Module):
             if consume:
                 decoder.layers[i] = nn.Identity()
         self.layers = nn.ModuleList(layers)
+        first: _Layer = layers[0]
+        self.heads, self.head_dim, self.scaling = first.heads, first.head_dim, first.scaling
+        self.has_cross = first.has_cross
         self.ln_final = _norm(decoder.layer_norm)
         self.lm_head = fused_linear(*causal_lm.lm_heads)
         if consume:
@@ -133,6 +145,8 @@ class MusicgenDecoderStepper(nn.Module):
         self._plans: list[tuple] = []
         self._prefix: torch.Tensor | None = None
         self._non_finite: torch.Tensor | None = None
+        self._ln_final: Callable[[torch.Tensor], torch.Tensor] = _direct(self.ln_final)
+        self._lm_head: Callable[[torch.Tensor], torch.Tensor] = _direct(self.lm_head)
         self.length = 0
 
     # -- precision -------------------------------------------------------------------------
@@ -166,10 +180,11 @@ class MusicgenDecoderStepper(nn.Module):
         device = encoder_states.device
         states = encoder_states.to(self.dtype)
         self._cross, self._cross_mask, self._prefix = [], None, None
-        if self.layers[0].has_cross:
-            for layer in self.layers:
+        layers = cast(list[_Layer], list(self.layers))
+        if self.has_cross:
+            for layer in layers:
                 kv = layer.cross_kv(states)
-                k, v = kv.view(batch, -1, 2, layer.heads, layer.head_dim).permute(2, 0, 3, 1, 4)
+                k, v = kv.view(batch, -1, 2, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
                 self._cross.append((k.contiguous(), v.contiguous()))
             if encoder_mask is not None and not bool(encoder_mask.all()):
                 # an additive mask; a row with nothing to see (the unconditional half of CFG) sees zero
@@ -183,9 +198,9 @@ class MusicgenDecoderStepper(nn.Module):
             max_length += states.shape[1]
         if max_length > self.positions.shape[0]:
             raise ValueError(f"at most {self.positions.shape[0]} decoder positions, asked for {max_length}")
-        self._plans = [layer.plan() for layer in self.layers]  # after any change of precision
+        self._plans = [layer.plan() for layer in layers]  # after any change of precision
         self._ln_final, self._lm_head = _direct(self.ln_final), _direct(self.lm_head)
-        shape = (batch, self.layers[0].heads, max_length, self.layers[0].head_dim)
+        shape = (batch, self.heads, max_length, self.head_dim)
         adt = self.attention_dtype
         self._cache = [
             (torch.empty(shape, dtype=adt, device=device), torch.empty(shape, dtype=adt, device=device))
@@ -228,9 +243,9 @@ class MusicgenDecoderStepper(nn.Module):
             causal = torch.arange(end, device=ids.device)[None, :] <= rows
         dtype, adt = self.dtype, self.attention_dtype
         convert = dtype != adt
-        heads, hd, scale = self.layers[0].heads, self.layers[0].head_dim, self.layers[0].scaling
+        heads, hd, scale = self.heads, self.head_dim, self.scaling
         sdpa, cross_mask = F.scaled_dot_product_attention, self._cross_mask
-        cross = self._cross or [(None, None)] * len(self._plans)
+        cross: list = self._cross or [(None, None)] * len(self._plans)
         for plan, (k_cache, v_cache), (ck, cv) in zip(self._plans, self._cache, cross, strict=True):
             ln_self, qkv, out, ln_cross, cross_q, cross_out, ln_ffn, fc1, act, fc2 = plan
             proj = qkv(ln_self(x))

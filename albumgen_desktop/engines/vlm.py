@@ -79,7 +79,7 @@ class FeaturesVlm:
         self.eos_ids = {i for i in eos if i is not None}
         self.grammar = Grammar(features_pieces())
         self.constraint = TokenConstraint(self.grammar, self.token_texts, self.eos_ids)
-        self._allowed: dict[frozenset, Any] = {}  # automaton state -> allowed ids as a tensor, per device
+        self._allowed: dict[tuple[frozenset, str], Any] = {}  # automaton state -> allowed ids as a tensor, per device
 
     def _allowed_ids(self, states: frozenset, device: Any) -> Any:
         key = (states, str(device))
@@ -155,7 +155,10 @@ class FeaturesVlm:
                 eos_token_id=sorted(self.eos_ids), pad_token_id=self.tokenizer.pad_token_id,
             )  # fmt: skip
         results = []
+        self.last_output_tokens = []  # tokens each row generated (benchmarks/bench_vlm.py)
         for row in out[:, start:].tolist():
-            text = "".join(texts.get(t, "") for t in row if t not in self.eos_ids and t != self.tokenizer.pad_token_id)
+            kept = [t for t in row if t not in self.eos_ids and t != self.tokenizer.pad_token_id]
+            text = "".join(texts.get(t, "") for t in kept)
+            self.last_output_tokens.append(len(kept))
             results.append((text, parse_features(text)))
         return results

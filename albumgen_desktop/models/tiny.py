@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from albumgen_desktop.models.manifest import ModelEntry
 
@@ -111,19 +112,18 @@ DECODER_POSITIONS = 2048
 def _musicgen_sub_configs(codebook_size: int = CODEBOOK_SIZE):
     from transformers import EncodecConfig, MusicgenDecoderConfig, T5Config
 
-    text = T5Config(
-        vocab_size=300, d_model=24, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
-        decoder_start_token_id=0, pad_token_id=0, eos_token_id=1,
-    )  # fmt: skip
+    text_ids: dict[str, Any] = {"decoder_start_token_id": 0, "pad_token_id": 0, "eos_token_id": 1}
+    text = T5Config(vocab_size=300, d_model=24, d_kv=8, d_ff=37, num_layers=2, num_heads=4, **text_ids)
     audio = EncodecConfig(
         sampling_rate=32000, audio_channels=1, codebook_size=codebook_size, codebook_dim=16, hidden_size=16,
         num_filters=4, num_residual_layers=1, upsampling_ratios=[8, 5, 4, 4], target_bandwidths=[2.2],
         num_lstm_layers=1, norm_type="weight_norm", use_causal_conv=False, use_conv_shortcut=False, compress=2,
     )  # fmt: skip
+    start: dict[str, Any] = {"decoder_start_token_id": codebook_size}
     decoder = MusicgenDecoderConfig(
         vocab_size=codebook_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, ffn_dim=37,
         num_codebooks=4, max_position_embeddings=DECODER_POSITIONS, pad_token_id=codebook_size,
-        bos_token_id=codebook_size, decoder_start_token_id=codebook_size,
+        bos_token_id=codebook_size, **start,
     )  # fmt: skip
     return text, audio, decoder
 

@@ -142,7 +142,8 @@ def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: P
     from albumgen_desktop.engines.cover_sketch import paint
     from albumgen_desktop.engines.typography import set_title
 
-    images, recipes = [], []
+    images: list[Image.Image] = []
+    recipes: list[Recipe] = []
     with_type = job.typography is not False
     for i in range(job.variations):
         on_progress(Progress(i / job.variations, "painting"))

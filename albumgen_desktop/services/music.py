@@ -122,6 +122,7 @@ def generate_music(
     engine, notices = choose_engine(job.engine, "musicgen", entry, snapshot, "sketch", "the sketch engine")
     model_info = None
     if engine == "musicgen":
+        assert entry is not None and snapshot is not None  # choose_engine picks musicgen only when installed
         if job.melody:
             melody, melody_rate = _melody_audio(job.melody)
             request = replace(request, melody=melody, melody_rate=melody_rate)
