@@ -13,7 +13,7 @@ takes depends on how many of those tokens fit the Features JSON at each step, so
 timed on this vocabulary too, beside the previous algorithm (a scan of every token that
 starts with an allowed character, checked character by character).
 
-    python benchmarks/bench_vlm.py [--device auto|cpu|cuda] [--corpus-mb 20] [--skip-split]
+    python benchmarks/bench_vlm.py [--device auto|cpu|cuda] [--corpus-mb 45] [--skip-split]
 
 One cover end to end = the engine's ``generate`` for one image, greedy: image processing,
 vision tower, prefill, and the constrained decoding of one Features object. The last line
@@ -101,7 +101,7 @@ def scan_allowed(grammar, token_texts: dict[int, str], eos_ids: set[int], states
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    parser.add_argument("--corpus-mb", type=float, default=20.0, help="text the tokenizer is trained on")
+    parser.add_argument("--corpus-mb", type=float, default=45.0, help="text the tokenizer is trained on")
     parser.add_argument("--skip-split", action="store_true", help="do not time the processor's 17-tile default")
     args = parser.parse_args(argv)
 

@@ -220,8 +220,8 @@ def time_musicgen_decoder(c: Check, name: str, steps: int) -> dict:
         MusicgenMelodyForCausalLM,
     )
 
-    from albumgen_desktop.engines.musicgen import pack_linears_bf16
     from albumgen_desktop.engines.musicgen_decoder import MusicgenDecoderStepper, sample_next
+    from albumgen_desktop.engines.packed_linear import pack_linears_bf16
     from albumgen_desktop.models.device import choose_placement
 
     placement = choose_placement("auto", c.device)

@@ -18,7 +18,8 @@ from PIL import Image
 from albumgen_desktop.models.device import Placement
 from tests.virtual_accelerator import AcceleratorTensor, DeviceMixError, VirtualAccelerator
 
-pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")  # numpy via the harness
+# diffusers' schedulers call np.array() on tensors in a way numpy 2 deprecates
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 ACCELERATOR = Placement("meta", "fp16")  # what choose_placement gives on a CUDA machine, on the virtual device
 
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from albumgen_desktop.core.errors import BadInputError, CancelledError, NonFiniteOutputError
 from albumgen_desktop.core.progress import CancelToken
+from albumgen_desktop.engines.packed_linear import pack_linears_bf16
 from albumgen_desktop.models.device import Placement, choose_placement, cpu_has_native_bf16
 
 WINDOW_FRAMES = 1500  # 30 s at 50 Hz: MusicGen's training length
@@ -80,40 +81,6 @@ class MusicRequest:
             raise BadInputError("variations must be between 1 and 8")
         if not (0.0 < self.temperature <= 3.0) or not (0 <= self.guidance <= 20) or self.top_k < 0:
             raise BadInputError("temperature must be 0..3, guidance 0..20 and top-k non-negative")
-
-
-def pack_linears_bf16(module) -> int:
-    """Swap every bf16 nn.Linear under ``module`` for one with oneDNN-prepacked weights.
-
-    A decoder step multiplies a batch of 2 (CFG) by every weight once. With plain bf16
-    weights torch re-lays them out on each call and a step is no faster than fp32; with
-    the weights packed once the linear layers of musicgen-small take 39 ms instead of
-    63 ms here (benchmarks/bench_music.py).
-    """
-    import torch
-
-    if not (torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")):
-        return 0
-
-    class PackedLinear(torch.nn.Module):
-        def __init__(self, linear: torch.nn.Linear) -> None:
-            super().__init__()
-            self.in_features, self.out_features = linear.in_features, linear.out_features
-            self.register_buffer("packed", torch.ops.mkldnn._reorder_linear_weight(linear.weight.detach(), 2))
-            self.bias = None if linear.bias is None else linear.bias.detach()
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            flat = x.reshape(-1, self.in_features)
-            out = torch.ops.mkldnn._linear_pointwise(flat, self.packed, self.bias, "none", [], "")
-            return out.reshape(*x.shape[:-1], self.out_features)
-
-    count = 0
-    for parent in list(module.modules()):
-        for name, child in list(parent.named_children()):
-            if isinstance(child, torch.nn.Linear) and child.weight.dtype == torch.bfloat16:
-                setattr(parent, name, PackedLinear(child))
-                count += 1
-    return count
 
 
 class MelodyChroma:

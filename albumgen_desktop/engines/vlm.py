@@ -89,8 +89,13 @@ class FeaturesVlm:
         return self._allowed[key]
 
     def place(self, placement: Placement) -> None:
-        """The model on ``placement.device`` in its precision, in one ``.to(device, dtype)``."""
+        """The model on ``placement.device`` in its precision, in one ``.to(device, dtype)``; in bf16
+        on a CPU its Linear layers get prepacked weights (engines/packed_linear.py)."""
         self.model.to(device=placement.device, dtype=placement.torch_dtype)
+        if placement.device == "cpu" and placement.precision == "bf16":
+            from albumgen_desktop.engines.packed_linear import pack_linears_bf16
+
+            pack_linears_bf16(self.model)
         self.placement = placement
 
     def _prompt(self, context: str) -> str:
