@@ -60,7 +60,7 @@ def package_text(limit_bytes: int) -> list[str]:
     return texts
 
 
-def build_real_size(folder: Path, corpus_mb: float) -> tuple[Path, float, int]:
+def build_real_size(folder: Path, corpus_mb: float) -> tuple[Path, float, int, int]:
     import torch
     from transformers import Idefics3ForConditionalGeneration
     from transformers.utils import logging as hf_logging
@@ -77,11 +77,12 @@ def build_real_size(folder: Path, corpus_mb: float) -> tuple[Path, float, int]:
     torch.manual_seed(0)
     config = tiny.smolvlm_config(tokenizer, SMOLVLM_256M_VISION, SMOLVLM_256M_TEXT)
     model = Idefics3ForConditionalGeneration(config).eval()
+    params = sum(p.numel() for p in model.parameters())
     gen = model.generation_config
     gen.bos_token_id, gen.eos_token_id, gen.pad_token_id = 1, 49279, 2
     model.save_pretrained(folder, safe_serialization=True)
     tiny.save_smolvlm_processor(folder, tokenizer)
-    return folder, tokenizer_s, trained
+    return folder, tokenizer_s, trained, params
 
 
 def scan_allowed(grammar, token_texts: dict[int, str], eos_ids: set[int], states) -> list[int]:
@@ -124,11 +125,10 @@ def main(argv: list[str] | None = None) -> int:
             torch.cuda.synchronize()
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder, tokenizer_s, trained = build_real_size(Path(tmp) / "smolvlm", args.corpus_mb)
+        folder, tokenizer_s, trained, params = build_real_size(Path(tmp) / "smolvlm", args.corpus_mb)
         start = time.perf_counter()
         engine = FeaturesVlm(folder, device=args.device)
         load_s = time.perf_counter() - start
-        params = sum(p.numel() for p in engine.model.parameters())
 
         def one_cover(cover: Image.Image) -> tuple[float, int, int]:
             inputs = engine.inputs([cover])
