@@ -49,7 +49,7 @@ def build_real_size(folder: Path) -> Path:
     audio = EncodecConfig(
         sampling_rate=32000, audio_channels=1, codebook_size=2048, codebook_dim=128, hidden_size=128, num_filters=64,
         upsampling_ratios=[8, 5, 4, 4], target_bandwidths=[2.2], num_lstm_layers=2, norm_type="weight_norm",
-        use_causal_conv=False, use_conv_shortcut=True,
+        use_causal_conv=False, use_conv_shortcut=False,  # facebook/encodec_32khz since commit 4966e19
     )  # fmt: skip
     decoder = MusicgenDecoderConfig(
         vocab_size=2048, hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, ffn_dim=4096,
