@@ -134,6 +134,7 @@ def test_diffusion_text_to_image_and_img2img_with_previews_on_the_accelerator(tm
         assert sum(p is not None for p in previews) == 2  # a preview after every step but the last
 
 
+@pytest.mark.slow
 def test_clip_clap_and_vlm_on_the_accelerator(tmp_path: Path) -> None:
     from albumgen_desktop.engines.audio_clap import ClapAnalyser
     from albumgen_desktop.engines.image_clip import ClipAnalyser

@@ -38,7 +38,7 @@ def _full_decode(engine) -> np.ndarray:
     return out[:, 0].numpy()
 
 
-@pytest.mark.parametrize("seconds", [3.0, 45.0])
+@pytest.mark.parametrize("seconds", [3.0, pytest.param(45.0, marks=pytest.mark.slow)])
 def test_streamed_chunks_equal_one_shot_decode(tiny_musicgen, seconds: float) -> None:
     from albumgen_desktop.engines.musicgen import MusicRequest
 
@@ -54,6 +54,7 @@ def test_streamed_chunks_equal_one_shot_decode(tiny_musicgen, seconds: float) ->
     assert np.max(np.abs(full - audio)) < 1e-5  # across the 30 s window seam too
 
 
+@pytest.mark.slow
 def test_continuation_reaches_two_minutes(tiny_musicgen) -> None:
     from albumgen_desktop.engines.musicgen import MusicRequest
 

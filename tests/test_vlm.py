@@ -74,6 +74,7 @@ def test_a_cover_is_one_512_px_tile_not_the_processors_17(vlm, size: tuple[int, 
         assert tiles == 17  # resized to 2048, a 4 x 4 grid of 512 px tiles and the global view
 
 
+@pytest.mark.slow
 def test_the_trie_walk_allows_exactly_what_a_scan_of_the_whole_vocabulary_allows(vlm) -> None:
     """On the stand-in's 49,280-token vocabulary, at states along random valid outputs."""
     grammar, constraint = vlm.grammar, vlm.constraint
