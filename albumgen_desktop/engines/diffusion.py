@@ -123,10 +123,17 @@ class CoverDiffusionEngine:
     ) -> CoverDiffusionEngine:
         """Load a pipeline folder (hub snapshot layout) through from_pretrained, safetensors only."""
         import torch
+        from transformers.utils import logging as hf_logging
+
+        # the command's stderr is for its own one-line messages: no progress bars, no library notes
+        # (set before diffusers is imported: its pipelines note a missing torchvision on import)
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         from diffusers import AutoencoderTiny, StableDiffusionPipeline
         from diffusers.utils import logging as d_logging
 
         d_logging.set_verbosity_error()
+        d_logging.disable_progress_bar()
         folder = Path(folder)
         check_pipeline_folder(folder)
         placement = choose_placement("auto" if precision == "int8" else precision, device)

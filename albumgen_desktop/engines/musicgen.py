@@ -225,6 +225,9 @@ class MusicGenEngine:
         from albumgen_desktop.engines.musicgen_decoder import MusicgenDecoderStepper
 
         hf_logging.disable_progress_bar()
+        # transformers notes that pad/start id 2048 lies outside the 2048-code vocabulary, which is by
+        # design in every MusicGen config; the command's stderr is for its own messages
+        hf_logging.set_verbosity_error()
         self._torch = torch
         config = AutoConfig.from_pretrained(model_dir)
         self.is_melody = config.model_type == "musicgen_melody"
