@@ -8,6 +8,10 @@ from hypothesis import settings
 from tests.hubserver import hub  # noqa: F401  (the local hub fixture, for every test module)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The engines' torch on one thread (models/device.py reads this): the tiny models' ops are too small to
+# share, and on a shared CPU OpenMP's waiting made two threads ~30x slower (5 s of tiny MusicGen: 35-40 s
+# on 2 threads, 1.3 s on 1, at load 13).
+os.environ.setdefault("ALBUMGEN_THREADS", "1")
 # CI explores the same examples every run (a failure reproduces); local runs explore new ones.
 settings.register_profile("ci", derandomize=True, deadline=None)
 settings.register_profile("dev", deadline=None)

@@ -63,3 +63,10 @@ class LibraryDamagedError(BadInputError):
 class LibraryAccessError(BadInputError):
     """The reference library cannot be opened or created where it is asked for: its folder is a
     file or cannot be written, or the file itself is read-only, a folder or not a regular file."""
+
+
+class NonFiniteOutputError(AlbumGenError):
+    """A model produced NaN or infinite values (reduced-precision overflow, damaged weights);
+    nothing built from them is kept. ``str(err)`` says what produced them."""
+
+    exit_code = 1

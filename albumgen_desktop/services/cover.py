@@ -8,7 +8,7 @@ from typing import Any
 
 from PIL import Image
 
-from albumgen_desktop.core.errors import BadInputError, CancelledError
+from albumgen_desktop.core.errors import BadInputError, CancelledError, NonFiniteOutputError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
 from albumgen_desktop.core.prompts import NEGATIVE_PROMPT, clean_title, cover_prompt
@@ -223,21 +223,21 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
 
     with_type = bool(job.typography)
     model = ModelInfo(entry.id, entry.revision, entry.license.name)
-    params = {
-        "size": job.size, "native_size": engine.defaults.native_size, "steps": job.steps or engine.defaults.steps,
-        "guidance": guidance, "precision": engine.placement.precision, "sampler": _sampler_name(engine),
-        **({"reference": True, "strength": job.strength} if job.reference is not None else {}),
-        **_type_params(job, with_type, common["title"], clean_title(job.artist)),
-    }  # fmt: skip
     images: list[Image.Image] = []
     recipes: list[Recipe] = []
     for i in range(job.variations):
         one = DiffusionRequest(**{**request.__dict__, "seed": job.seed + i, "variations": 1})
         try:
-            raw = engine.generate(one, on_step=on_step, cancel=cancel)[0]
+            raw, engine = _generate_finite(engine, one, on_step, cancel, entry, snapshot, notices)
         except CancelledError as exc:
             exc.partial = CoverResult(images, recipes, notices) if images else None  # finished variations are kept
             raise
+        params = {
+            "size": job.size, "native_size": engine.defaults.native_size, "steps": job.steps or engine.defaults.steps,
+            "guidance": guidance, "precision": engine.placement.precision, "sampler": _sampler_name(engine),
+            **({"reference": True, "strength": job.strength} if job.reference is not None else {}),
+            **_type_params(job, with_type, common["title"], clean_title(job.artist)),
+        }  # fmt: skip
         images.append(_finish(raw, job.size, with_type, set_title, job, common["title"]))
         recipes.append(Recipe(
             **common, negative_prompt=negative if guidance > 1.0 else "", seed=job.seed + i, model=model,
@@ -253,6 +253,25 @@ def _sampler_name(engine: Any) -> str:
 
     scheduler = engine.pipe.scheduler
     return a1111_sampler(type(scheduler).__name__, dict(scheduler.config))
+
+
+def _generate_finite(engine, request, on_step, cancel, entry, snapshot: Path, notices: list[str]):
+    """One image, checked for NaN and infinity by the engine's decode. A half-precision UNet
+    that overflowed (fp16/bf16, a known diffusers failure) is retried once in fp32, and the
+    fp32 engine is kept for the remaining variations. Returns (image, the engine that made it);
+    raises NonFiniteOutputError when fp32 fails too."""
+    try:
+        return engine.generate(request, on_step=on_step, cancel=cancel)[0], engine
+    except NonFiniteOutputError as exc:
+        if engine.placement.precision == "fp32":
+            raise NonFiniteOutputError(f"{entry.id}: {exc}; nothing was written") from None
+        failed = engine.placement.precision
+        notices.append(f"{entry.id} overflowed in {failed} ({exc}); generated again in fp32")
+    engine = _engine(entry, snapshot, "fp32")
+    try:
+        return engine.generate(request, on_step=on_step, cancel=cancel)[0], engine
+    except NonFiniteOutputError as exc:
+        raise NonFiniteOutputError(f"{entry.id}: {exc}, in {failed} and again in fp32; nothing was written") from None
 
 
 def _finish(image: Image.Image, size: int, with_type: bool, set_title, job: CoverJob, title: str) -> Image.Image:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from albumgen_desktop.core.errors import BadInputError
+from albumgen_desktop.core.errors import BadInputError, NonFiniteOutputError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
 from albumgen_desktop.core.prompts import clean_title, music_prompt
@@ -78,6 +78,30 @@ def _melody_audio(path: Path) -> tuple[np.ndarray, int]:
     return audio.samples, audio.sample_rate
 
 
+def _generate_finite(mg, request, chunk, cancel, model_id: str, snapshot: Path, on_progress, notices: list[str]):
+    """MusicGen's audio, checked for NaN and infinity (the engine stops at the first bad chunk).
+    Reduced precision (bf16, fp16, int8) that overflowed is retried once in fp32, without
+    streaming (the chunks already played came from the failed run; the result replaces them).
+    Returns (audio, the engine that made it); raises NonFiniteOutputError when fp32 fails too."""
+    try:
+        return mg.generate(request, on_chunk=chunk, cancel=cancel), mg
+    except NonFiniteOutputError as exc:
+        if mg.placement.precision == "fp32":
+            raise NonFiniteOutputError(f"{model_id}: {exc}; nothing was written") from None
+        notices.append(f"{model_id} overflowed in {mg.placement.precision} ({exc}); generated again in fp32")
+        failed = mg.placement.precision
+    on_progress(Progress(0.0, f"{failed} overflowed: generating again in fp32"))
+    mg = _musicgen(snapshot, "fp32")
+
+    def progress_only(piece: np.ndarray, fraction: float) -> None:
+        on_progress(Progress(fraction, "generating again in fp32"))
+
+    try:
+        return mg.generate(request, on_chunk=progress_only, cancel=cancel), mg
+    except NonFiniteOutputError as exc:
+        raise NonFiniteOutputError(f"{model_id}: {exc}, in {failed} and again in fp32; nothing was written") from None
+
+
 def generate_music(
     job: MusicJob,
     on_progress: ProgressCallback = no_progress,
@@ -113,7 +137,8 @@ def generate_music(
             if on_chunk is not None:
                 on_chunk(piece, fraction)
 
-        audio = mg.generate(request, on_chunk=chunk, cancel=cancel)
+        audio, mg = _generate_finite(mg, request, chunk, cancel, entry.id, snapshot, on_progress, notices)
+        notices.extend(mg.notices)
         rate = mg.sample_rate
         model_info = ModelInfo(entry.id, entry.revision, entry.license.name)
         params = {"duration_s": job.duration_s, "guidance": job.guidance, "temperature": job.temperature,
@@ -138,6 +163,8 @@ def generate_music(
             on_chunk(audio, 1.0)
     from albumgen_desktop.engines.loudness import normalise
 
+    if not np.isfinite(audio).all():
+        raise NonFiniteOutputError(f"the {engine} engine produced NaN or infinite samples; nothing was written")
     mastered = []
     mastering = stage(on_progress, SKETCH_RENDER_SHARE, 1.0, "mastering") if engine == "sketch" else None
     for i, take in enumerate(audio):
