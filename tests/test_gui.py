@@ -297,10 +297,10 @@ def test_streamed_music_plays_while_it_generates_and_memory_can_be_freed(
     assert calls and calls[0][0] == "play" and all(kind == "append" for kind, _ in calls[1:])
     assert sum(n for _, n in calls) == 3 * 32000
     assert window.history.results()[-1].recipe.engine == "musicgen"
-    assert music._engine_cache
+    assert music._musicgen_slot.loaded
     window.jobs.free_models()
     wait_idle(qtbot, window)
-    assert not music._engine_cache
+    assert not music._musicgen_slot.loaded
 
 
 @pytest.mark.slow
@@ -419,11 +419,11 @@ def test_paste_an_image(window: MainWindow, qtbot) -> None:
 def test_memory_pressure_unloads_warm_models(window: MainWindow, qtbot, monkeypatch) -> None:
     from albumgen_desktop.services import models_in_memory, music
 
-    music._engine_cache[(Path("x"), "y")] = object()
+    music._musicgen_slot.get((Path("x"), "y"), object)
     monkeypatch.setattr(models_in_memory, "available_memory_gb", lambda: 0.4)
     window.jobs.check_memory()
     wait_idle(qtbot, window)
-    assert not music._engine_cache and "Memory is low" in window.status.text()
+    assert not music._musicgen_slot.loaded and "Memory is low" in window.status.text()
 
 
 def test_model_manager_downloads_from_a_local_hub_and_removes(

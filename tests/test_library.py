@@ -216,11 +216,12 @@ def test_csv_import_then_cover_analysis_returns_neighbours_as_evidence(tmp_path:
 
 
 def test_neural_cover_analysis_with_tiny_clip(tmp_path: Path) -> None:
-    from albumgen_desktop.library.embedders import _clip_cache, available_embedders
+    from albumgen_desktop.core.warm_models import release_all
+    from albumgen_desktop.library.embedders import available_embedders
     from albumgen_desktop.models.manifest import find_model
     from albumgen_desktop.models.tiny import install_tiny
 
-    _clip_cache.clear()
+    release_all()
     install_tiny(find_model("clip-b32"))
     csv_path = _csv_library(tmp_path)
     embedders = available_embedders()
@@ -235,7 +236,7 @@ def test_neural_cover_analysis_with_tiny_clip(tmp_path: Path) -> None:
     assert kinds == ["clip_genres", "neighbours", "library_weight"]
     assert result.evidence[1]["model"] == "clip-b32"
     assert result.source["valence"] == "clip+library"
-    _clip_cache.clear()
+    release_all()
 
 
 def test_neural_cover_analysis_without_clip_exits_3(tmp_path: Path, capsys) -> None:

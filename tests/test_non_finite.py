@@ -19,6 +19,7 @@ import torch
 
 from albumgen_desktop.cli import main
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.warm_models import release_all
 from albumgen_desktop.models.manifest import find_model
 from albumgen_desktop.models.tiny import install_tiny
 from albumgen_desktop.services import cover as cover_service
@@ -29,11 +30,9 @@ from albumgen_desktop.services.music import MusicJob, generate_music
 
 @pytest.fixture(autouse=True)
 def _fresh_engines():
-    cover_service._engine_cache.clear()
-    music_service._engine_cache.clear()
+    release_all()
     yield
-    cover_service._engine_cache.clear()
-    music_service._engine_cache.clear()
+    release_all()
 
 
 def _damage_saved_weights(folder: Path, model_class, names: tuple[str, ...], change) -> None:

@@ -159,11 +159,9 @@ def test_greedy_generation_is_deterministic(vlm) -> None:
 
 
 def test_cli_analyze_with_vlm_step_and_evidence(tmp_path: Path, capsys) -> None:
-    from albumgen_desktop.library.embedders import _clip_cache
-    from albumgen_desktop.services import analyze
+    from albumgen_desktop.core.warm_models import release_all
 
-    _clip_cache.clear()
-    analyze._vlm_cache.clear()
+    release_all()
     cover = tmp_path / "cover.png"
     Image.new("RGB", (80, 80), (30, 30, 120)).save(cover)
     assert main(["analyze", str(cover), "--engine", "neural", "--vlm"]) == 3
@@ -177,5 +175,4 @@ def test_cli_analyze_with_vlm_step_and_evidence(tmp_path: Path, capsys) -> None:
     vlm_evidence = next(e for e in out["evidence"] if e["type"] == "vlm")
     assert json.loads(vlm_evidence["json"])["genre"] == out["features"]["genre"]
     assert out["source"]["energy"] == "vlm"
-    _clip_cache.clear()
-    analyze._vlm_cache.clear()
+    release_all()

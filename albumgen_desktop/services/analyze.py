@@ -8,6 +8,7 @@ from typing import Any
 from albumgen_desktop.core.analysis import ENGINE_CHOICES, Analysis, uniform
 from albumgen_desktop.core.errors import BadInputError, LibraryAccessError, LibraryBusyError, LibraryDamagedError
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.warm_models import WarmSlot
 from albumgen_desktop.io.files import check_input_file
 from albumgen_desktop.io.metadata import read_recipe
 
@@ -24,7 +25,7 @@ CLAP_WEIGHT = {
 }
 GENRE_MIN_PROBABILITY = 0.15
 
-_clap_cache: dict[Path, Any] = {}
+_clap_slot: WarmSlot[Any] = WarmSlot("clap")
 
 
 def input_kind(path: Path) -> str:
@@ -54,10 +55,7 @@ def clap_analyser(model_dir: Path) -> Any:
     """A loaded CLAP, kept warm for the next file."""
     from albumgen_desktop.engines.audio_clap import ClapAnalyser
 
-    if model_dir not in _clap_cache:
-        _clap_cache.clear()
-        _clap_cache[model_dir] = ClapAnalyser(model_dir)
-    return _clap_cache[model_dir]
+    return _clap_slot.get(model_dir, lambda: ClapAnalyser(model_dir))
 
 
 def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
@@ -179,7 +177,7 @@ def _library_weight(found: Any, mood_cap: float) -> dict[str, Any]:
     }  # fmt: skip
 
 
-_vlm_cache: dict[Path, Any] = {}
+_vlm_slot: WarmSlot[Any] = WarmSlot("vlm")
 
 
 def _vlm() -> Any:
@@ -190,10 +188,7 @@ def _vlm() -> Any:
     snapshot = installed_snapshot(entry)
     if snapshot is None:
         raise entry.missing("analyse without the VLM step")
-    if snapshot not in _vlm_cache:
-        _vlm_cache.clear()
-        _vlm_cache[snapshot] = FeaturesVlm(snapshot)
-    return entry, _vlm_cache[snapshot]
+    return entry, _vlm_slot.get(snapshot, lambda: FeaturesVlm(snapshot))
 
 
 def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int = 5, vlm: bool = False) -> Analysis:

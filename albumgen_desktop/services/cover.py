@@ -13,10 +13,11 @@ from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
 from albumgen_desktop.core.prompts import NEGATIVE_PROMPT, clean_title, cover_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
+from albumgen_desktop.core.warm_models import WarmSlot
 from albumgen_desktop.services.engine_choice import choose_engine
 
 COVER_ENGINES = ("auto", "diffusion", "sketch")
-_engine_cache: dict[tuple[Path, str, str], Any] = {}
+_diffusion_slot: WarmSlot[Any] = WarmSlot("diffusion")
 
 
 @dataclass
@@ -88,20 +89,19 @@ def _engine(entry: Any, snapshot: Path, precision: str) -> Any:
     from albumgen_desktop.engines.diffusion import CoverDiffusionEngine, ModelDefaults
     from albumgen_desktop.models.manifest import find_model, installed_snapshot
 
-    key = (snapshot, precision, entry.id)
-    if key not in _engine_cache:
-        _engine_cache.clear()
+    def load() -> CoverDiffusionEngine:
         d = entry.defaults
         defaults = ModelDefaults(
             steps=int(d.get("steps", 1)), guidance=float(d.get("guidance", 0.0)),
             native_size=int(d.get("native_size", 512)),
         )  # fmt: skip
         preview = None if defaults.one_step else installed_snapshot(find_model("taesd"))
-        _engine_cache[key] = CoverDiffusionEngine.load(
+        return CoverDiffusionEngine.load(
             snapshot, defaults, precision=precision, preview_folder=preview, variant=entry.variant,
             scheduler=d.get("scheduler"),
         )  # fmt: skip
-    return _engine_cache[key]
+
+    return _diffusion_slot.get((snapshot, precision, entry.id), load)
 
 
 def _validate(job: CoverJob) -> None:

@@ -14,12 +14,13 @@ from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
 from albumgen_desktop.core.prompts import clean_title, music_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
+from albumgen_desktop.core.warm_models import WarmSlot
 from albumgen_desktop.services.engine_choice import choose_engine
 
 MUSIC_ENGINES = ("auto", "musicgen", "sketch")
 STREAM_SAMPLE_RATE = 32000  # every MusicGen checkpoint decodes with the 32 kHz EnCodec
 SKETCH_RENDER_SHARE = 0.9  # of a sketch job's progress; loudness normalisation takes the rest
-_engine_cache: dict[tuple[Path, str], Any] = {}
+_musicgen_slot: WarmSlot[Any] = WarmSlot("musicgen")
 
 
 @dataclass
@@ -64,11 +65,7 @@ def _music_model(job: MusicJob):
 def _musicgen(snapshot: Path, precision: str):
     from albumgen_desktop.engines.musicgen import MusicGenEngine
 
-    key = (snapshot, precision)
-    if key not in _engine_cache:
-        _engine_cache.clear()
-        _engine_cache[key] = MusicGenEngine(snapshot, precision=precision)
-    return _engine_cache[key]
+    return _musicgen_slot.get((snapshot, precision), lambda: MusicGenEngine(snapshot, precision=precision))
 
 
 def _melody_audio(path: Path) -> tuple[np.ndarray, int]:
