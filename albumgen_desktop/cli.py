@@ -19,6 +19,7 @@ from typing import Any
 
 from albumgen_desktop import __version__
 from albumgen_desktop.core.analysis import ENGINE_CHOICES, printable_path
+from albumgen_desktop.core.engines import engine_choices
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError, NotAvailableError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.units import human_size
@@ -92,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--artist", default="", help="artist name for the WAV tags (never taken from the style)")
     p.add_argument("--duration", type=_positive_float, default=10.0, metavar="S")
     p.add_argument("--seed", type=_seed, default=0)
-    p.add_argument("--engine", choices=("auto", "musicgen", "sketch"), default="auto")
+    p.add_argument("--engine", choices=engine_choices("music"), default="auto")
     p.add_argument("--model", metavar="ID")
     p.add_argument("--melody", type=Path, metavar="REF", help="reference melody (needs musicgen-melody)")
     p.set_defaults(func=cmd_music)
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--negative", metavar="TEXT", help="negative prompt (models that use guidance)")
     p.add_argument("--size", type=_size, default=1024, metavar="N")
     p.add_argument("--seed", type=_seed, default=0)
-    p.add_argument("--engine", choices=("auto", "diffusion", "sketch"), default="auto")
+    p.add_argument("--engine", choices=engine_choices("cover"), default="auto")
     p.add_argument("--model", metavar="ID")
     p.add_argument("--reference", type=Path, metavar="IMG", help="start from this image (img2img)")
     p.add_argument("--strength", type=_fraction, default=0.6, help="how far to move from the reference (0..1)")

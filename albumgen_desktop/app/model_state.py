@@ -10,17 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from albumgen_desktop.core.engines import AUTO, engine_info, neural_engine
+
 if TYPE_CHECKING:
     from albumgen_desktop.models.manifest import ModelEntry
 
 INSTALLED = "installed"
 NOT_DOWNLOADED = "not downloaded"
-ENGINE_NAMES = {"musicgen": "MusicGen", "diffusion": "Diffusion", "sketch": "Sketch", "auto": "Auto"}
-ENGINE_HINTS = {
-    "sketch": "instant, no download",
-    "musicgen": "neural music model",
-    "diffusion": "neural cover model",
-}
+ENGINE_TASKS = {neural_engine(task).name: task for task in ("music", "cover")}  # the two generation combos
 
 
 def model_state(entry: ModelEntry) -> str:
@@ -43,11 +40,11 @@ def engine_model(engine: str, cover_model: str = "auto") -> ModelEntry:
     """The manifest entry a neural engine runs on (``cover_model`` is the Settings choice)."""
     from albumgen_desktop.models.manifest import find_model, model_for_role
 
-    if engine == "musicgen":
-        return model_for_role("music")
-    if cover_model and cover_model != "auto":
+    info = engine_info(ENGINE_TASKS[engine], engine)
+    if info.task == "cover" and cover_model and cover_model != "auto":
         return find_model(cover_model)
-    return model_for_role("cover")
+    assert info.role is not None  # the combos' neural engines all have a model
+    return model_for_role(info.role)
 
 
 def engine_states(cover_model: str = "auto") -> dict[str, EngineState]:
@@ -56,7 +53,7 @@ def engine_states(cover_model: str = "auto") -> dict[str, EngineState]:
     from albumgen_desktop.models.manifest import model_for_role
 
     states = {}
-    for engine in ("musicgen", "diffusion"):
+    for engine in ENGINE_TASKS:
         entry = engine_model(engine, cover_model)
         states[engine] = EngineState(engine, entry.id, model_state(entry))
     analysers = [model_for_role(role) for role in ("image-analysis", "audio-analysis")]
@@ -68,10 +65,10 @@ def engine_states(cover_model: str = "auto") -> dict[str, EngineState]:
 def engine_text(engine: str, states: dict[str, EngineState], neural: str) -> str:
     """The combo-box text of ``engine`` in a combo whose neural engine is ``neural``:
     'MusicGen (not downloaded)', 'Auto (Sketch for now)', 'Sketch (instant, no download)'."""
-    name = ENGINE_NAMES.get(engine, engine)
     state = states.get(neural)
-    if engine == "auto":
-        return f"{name} (Sketch for now)" if state is not None and not state.ready else f"{name} (best available)"
+    if engine == AUTO:
+        return "Auto (Sketch for now)" if state is not None and not state.ready else "Auto (best available)"
+    info = engine_info(ENGINE_TASKS[neural], engine)
     if engine == neural and state is not None and not state.ready:
-        return f"{name} ({state.state})"
-    return f"{name} ({ENGINE_HINTS[engine]})" if engine in ENGINE_HINTS else name
+        return f"{info.label} ({state.state})"
+    return f"{info.label} ({info.hint})"

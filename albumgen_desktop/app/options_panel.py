@@ -26,9 +26,10 @@ from albumgen_desktop.app.fields import NumberBox, WholeBox
 from albumgen_desktop.app.model_state import EngineState, engine_text
 from albumgen_desktop.app.session import Options
 from albumgen_desktop.app.wording import model_notice
+from albumgen_desktop.core.engines import engine_choices
 
-MUSIC_ENGINES = ("auto", "sketch", "musicgen")
-COVER_ENGINES = ("auto", "sketch", "diffusion")
+MUSIC_ENGINES = engine_choices("music")
+COVER_ENGINES = engine_choices("cover")
 
 
 def _row(*widgets: QWidget, stretch_first: bool = True) -> QWidget:

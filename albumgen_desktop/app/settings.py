@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from albumgen_desktop.core.engines import engine_choices
 from albumgen_desktop.models.device import PRECISIONS
 
 DEFAULTS = {
@@ -64,7 +65,7 @@ class SettingsDialog(QDialog):
         self.threads.setValue(settings.get("threads"))
         self.threads.setToolTip("Threads for model inference; takes effect at the next start.")
         self.engine = QComboBox()
-        self.engine.addItems(["auto", "sketch", "musicgen"])
+        self.engine.addItems(list(engine_choices("music")))
         self.engine.setCurrentText(settings.get("engine"))
         from albumgen_desktop.models.manifest import load_manifest
 

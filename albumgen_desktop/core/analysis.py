@@ -6,10 +6,11 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from albumgen_desktop.core.engines import engine_choices
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.recipe import Recipe
 
-ENGINE_CHOICES: tuple[str, ...] = ("auto", "neural", "sketch")
+ENGINE_CHOICES: tuple[str, ...] = engine_choices("analysis")
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Features))
 
 

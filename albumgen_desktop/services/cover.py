@@ -8,6 +8,7 @@ from typing import Any
 
 from PIL import Image
 
+from albumgen_desktop.core.engines import engine_choices
 from albumgen_desktop.core.errors import BadInputError, CancelledError, NonFiniteOutputError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
@@ -16,7 +17,7 @@ from albumgen_desktop.core.recipe import ModelInfo, Recipe
 from albumgen_desktop.core.warm_models import WarmSlot
 from albumgen_desktop.services.engine_choice import choose_engine
 
-COVER_ENGINES = ("auto", "diffusion", "sketch")
+COVER_ENGINES = engine_choices("cover")
 _diffusion_slot: WarmSlot[Any] = WarmSlot("diffusion")
 
 

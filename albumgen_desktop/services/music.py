@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from albumgen_desktop.core.engines import engine_choices
 from albumgen_desktop.core.errors import BadInputError, NonFiniteOutputError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
@@ -17,7 +18,7 @@ from albumgen_desktop.core.recipe import ModelInfo, Recipe
 from albumgen_desktop.core.warm_models import WarmSlot
 from albumgen_desktop.services.engine_choice import choose_engine
 
-MUSIC_ENGINES = ("auto", "musicgen", "sketch")
+MUSIC_ENGINES = engine_choices("music")
 STREAM_SAMPLE_RATE = 32000  # every MusicGen checkpoint decodes with the 32 kHz EnCodec
 SKETCH_RENDER_SHARE = 0.9  # of a sketch job's progress; loudness normalisation takes the rest
 _musicgen_slot: WarmSlot[Any] = WarmSlot("musicgen")
