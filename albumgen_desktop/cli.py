@@ -442,15 +442,15 @@ def cmd_library_stats(args: argparse.Namespace) -> int:
     with _library(args) as library:
         stats = library.stats()
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False))
+        print(json.dumps(stats.to_dict(), ensure_ascii=False))
         return 0
-    print(f"{stats['albums']} albums in {stats['path']} ({human_size(int(stats['size_bytes']))})")
-    for source, n in sorted(stats["by_source"].items()):
+    print(f"{stats.albums} albums in {stats.path} ({human_size(stats.size_bytes)})")
+    for source, n in sorted(stats.by_source.items()):
         print(f"  from {source}: {n}")
-    for model, n in sorted(stats["embeddings"].items()):
+    for model, n in sorted(stats.embeddings.items()):
         print(f"  cover embeddings {model}: {n}")
-    if stats["top_genres"]:
-        print("  genres: " + ", ".join(f"{g} ({n})" for g, n in stats["top_genres"]))
+    if stats.top_genres:
+        print("  genres: " + ", ".join(f"{g} ({n})" for g, n in stats.top_genres))
     return 0
 
 

@@ -129,7 +129,7 @@ def test_tiny_clap_blends_through_the_real_loading_path(tmp_path: Path) -> None:
     sf.write(path, synth_song(118, 9, "minor", seconds=12), SR)
     result = analyze_file(path, engine="neural")
     assert result.source["acousticness"] == "dsp+clap" and result.source["tempo_bpm"] == "dsp"
-    top = next(e for e in result.evidence if e["type"] == "clap_genres")["top"]
+    top = next(e for e in result.evidence if e.type == "clap_genres").top
     assert len(top) == 5 and all(0 <= p <= 1 for _, p in top)
     assert (result.features.key, result.features.mode) == (9, "minor")
     auto = analyze_file(path, engine="auto")

@@ -207,7 +207,7 @@ def test_csv_import_then_cover_analysis_returns_neighbours_as_evidence(tmp_path:
         cover = tmp_path / "query.png"
         Image.open(io.BytesIO(_png((22, 22, 22), stripes=True))).save(cover)
         result = analyze_file(cover, engine="sketch", library=lib)
-    neighbours = next(e for e in result.evidence if e["type"] == "neighbours")
+    neighbours = next(e for e in result.evidence if e.type == "neighbours").to_dict()
     assert neighbours["k"] == 5 and len(neighbours["albums"]) == 5
     assert {a["genre"] for a in neighbours["albums"]} == {"metal"}
     # 10 identical covers among 30: closeness ~1, so the library all but decides what a picture cannot show
@@ -228,13 +228,13 @@ def test_neural_cover_analysis_with_tiny_clip(tmp_path: Path) -> None:
     assert [e.model for e in embedders] == ["sketch-v1", "clip-b32"]
     with Library(tmp_path / "lib.sqlite") as lib:
         import_csv(lib, csv_path, embedders, covers=tmp_path / "covers")
-        assert lib.stats()["embeddings"] == {"sketch-v1": 30, "clip-b32": 30}
+        assert lib.stats().embeddings == {"sketch-v1": 30, "clip-b32": 30}
         cover = tmp_path / "query.png"
         Image.open(io.BytesIO(_png((250, 120, 200)))).save(cover)
         result = analyze_file(cover, engine="neural", library=lib)
-    kinds = [e["type"] for e in result.evidence]
+    kinds = [e.type for e in result.evidence]
     assert kinds == ["clip_genres", "neighbours", "library_weight"]
-    assert result.evidence[1]["model"] == "clip-b32"
+    assert result.evidence[1].model == "clip-b32"
     assert result.source["valence"] == "clip+library"
     release_all()
 

@@ -60,7 +60,7 @@ def analyse(tmp_path: Path, lib: Library, image: Image.Image):
 
 
 def weight_evidence(result) -> dict:
-    return next(e for e in result.evidence if e["type"] == "library_weight")
+    return next(e for e in result.evidence if e.type == "library_weight").to_dict()
 
 
 @pytest.mark.parametrize("albums", [1, 2, DEFAULT_K - 1])

@@ -110,8 +110,8 @@ class LibraryDialog(QDialog):
                 item.setText("★ " + item.text())
                 item.setToolTip("Used by the last cover analysis")
             self.albums.addItem(item)
-        indexed = ", ".join(f"{n} by {_embedder_name(m)}" for m, n in stats["embeddings"].items()) or "none yet"
-        self.summary.setText(f"{stats['albums']} albums · covers indexed: {indexed}")
+        indexed = ", ".join(f"{n} by {_embedder_name(m)}" for m, n in stats.embeddings.items()) or "none yet"
+        self.summary.setText(f"{stats.albums} albums · covers indexed: {indexed}")
         self.summary.setToolTip(str(self.library_path))
 
     def highlight(self, album_ids: list[int]) -> None:

@@ -346,6 +346,7 @@ class MainWindow(QMainWindow):
 
     def show_analysis(self, path: Path, analysis, waveform=None) -> None:
         from albumgen_desktop.app.analysis_notes import evidence_lines
+        from albumgen_desktop.core.evidence import Neighbours
 
         if waveform is not None:
             self.drop.show_waveform(waveform)
@@ -359,7 +360,7 @@ class MainWindow(QMainWindow):
             self.session.set_features(analysis.features, analysis.confidence, analysis.source, analysis)
         notes = evidence_lines(analysis.evidence)
         self.drop.set_notes(list(analysis.warnings), notes)
-        neighbours = [a["id"] for e in analysis.evidence if e.get("type") == "neighbours" for a in e["albums"]]
+        neighbours = [a.id for e in analysis.evidence if isinstance(e, Neighbours) for a in e.albums]
         if neighbours and self.library_dialog is not None:
             self.library_dialog.highlight(neighbours)
         what = {"image": "cover", "audio": "track", "recipe": "recipe"}.get(analysis.kind, analysis.kind)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from albumgen_desktop.core.engines import engine_choices
+from albumgen_desktop.core.evidence import Evidence
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.recipe import Recipe
 
@@ -34,7 +35,7 @@ class Analysis:
     features: Features
     confidence: dict[str, float] = field(default_factory=dict)
     source: dict[str, str] = field(default_factory=dict)
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     recipe: Recipe | None = None
 
@@ -52,7 +53,7 @@ class Analysis:
             "features": self.features.to_dict(),
             "confidence": {k: round(v, 3) for k, v in self.confidence.items()},
             "source": dict(self.source),
-            "evidence": list(self.evidence),
+            "evidence": [e.to_dict() for e in self.evidence],
             "warnings": list(self.warnings),
             "prompt": self.recipe.prompt if self.recipe else None,
         }

@@ -9,12 +9,14 @@ range by construction; AlbumGen's untuned VLM managed 21% valid JSON.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 from albumgen_desktop.core.errors import CancelledError
+from albumgen_desktop.core.evidence import NeighbourAlbum
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.json_grammar import Grammar, TokenConstraint, features_pieces, parse_features
 from albumgen_desktop.core.progress import CancelToken
@@ -36,18 +38,17 @@ INSTRUCTION = (
 )
 
 
-def context_text(neighbours: list[dict[str, Any]]) -> str:
-    """The retrieved albums as a few lines of context (from retrieval evidence rows)."""
+def context_text(neighbours: Sequence[NeighbourAlbum]) -> str:
+    """The retrieved albums (retrieval evidence) as a few lines of context for the VLM."""
     if not neighbours:
         return ""
     lines = ["Albums whose covers look similar, with their features:"]
     for n in neighbours:
-        f = n.get("features", {})
         bits = ", ".join(
-            f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in f.items() if v not in (None, "")
+            f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in n.features.items() if v not in (None, "")
         )
-        who = f"{n.get('artist')} - {n.get('title')}" if n.get("artist") else str(n.get("title"))
-        lines.append(f"- {who} (similarity {n.get('similarity', 0):.2f}): {bits}")
+        who = f"{n.artist} - {n.title}" if n.artist else n.title
+        lines.append(f"- {who} (similarity {n.similarity:.2f}): {bits}")
     return "\n".join(lines)
 
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from albumgen_desktop.core.evidence import NeighbourAlbum
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.library.store import Album, Library
 
@@ -52,12 +53,9 @@ class Neighbour:
     similarity: float
     weight: float
 
-    def evidence(self) -> dict[str, object]:
-        return {
-            "id": self.album.id, "title": self.album.title, "artist": self.album.artist,
-            "genre": self.album.genre, "similarity": round(self.similarity, 4), "weight": round(self.weight, 4),
-            "features": self.album.features.to_dict(),
-        }  # fmt: skip
+    def evidence(self) -> NeighbourAlbum:
+        a = self.album
+        return NeighbourAlbum(a.id, a.title, a.artist, a.genre, self.similarity, self.weight, a.features.to_dict())
 
 
 def top_k(query: np.ndarray, matrix: np.ndarray, k: int = DEFAULT_K) -> tuple[np.ndarray, np.ndarray]:

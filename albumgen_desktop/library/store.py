@@ -17,7 +17,7 @@ import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,6 +71,23 @@ def default_library_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("albumgen-desktop", appauthor=False)) / "library.sqlite"
+
+
+@dataclass(frozen=True)
+class LibraryStats:
+    """What a library holds: albums by import source, cover embeddings by model, the ten most
+    common genres (with counts) and the file's size on disk (database plus its WAL), in bytes."""
+
+    path: str
+    albums: int
+    by_source: dict[str, int]
+    embeddings: dict[str, int]
+    top_genres: list[tuple[str, int]]
+    size_bytes: int
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of ``albumgen library stats --json``."""
+        return {**asdict(self), "top_genres": [[g, n] for g, n in self.top_genres]}
 
 
 @dataclass(frozen=True)
@@ -397,7 +414,7 @@ class Library:
                 self._matrices[model] = (ids, np.ascontiguousarray(mat, dtype=np.float32))
             return self._matrices[model]
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> LibraryStats:
         with self._read():
             by_source = dict(self._db.execute("SELECT source, COUNT(*) FROM albums GROUP BY source").fetchall())
             by_model = dict(self._db.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model").fetchall())
@@ -405,14 +422,10 @@ class Library:
                 "SELECT genre, COUNT(*) FROM albums WHERE genre != '' GROUP BY genre ORDER BY COUNT(*) DESC LIMIT 10"
             ).fetchall()
         size = sum(os.path.getsize(p) for p in (self.path, Path(f"{self.path}-wal")) if os.path.exists(p))
-        return {
-            "path": str(self.path),
-            "albums": self.count(),
-            "by_source": by_source,
-            "embeddings": by_model,
-            "top_genres": [[g, n] for g, n in genres],
-            "size_bytes": size,
-        }
+        return LibraryStats(
+            path=str(self.path), albums=self.count(), by_source=by_source, embeddings=by_model,
+            top_genres=[(str(g), int(n)) for g, n in genres], size_bytes=size,
+        )  # fmt: skip
 
     def check(self) -> list[str]:
         """SQLite's structural check (PRAGMA quick_check: every page, O(size)), then every row and

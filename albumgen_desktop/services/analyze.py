@@ -7,6 +7,16 @@ from typing import Any
 
 from albumgen_desktop.core.analysis import ENGINE_CHOICES, Analysis, uniform
 from albumgen_desktop.core.errors import BadInputError, LibraryAccessError, LibraryBusyError, LibraryDamagedError
+from albumgen_desktop.core.evidence import (
+    AnalysisWindow,
+    ClapGenres,
+    ClipGenres,
+    Evidence,
+    ImageStatsEvidence,
+    LibraryWeight,
+    Neighbours,
+    VlmFeatures,
+)
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.warm_models import WarmSlot
 from albumgen_desktop.io.files import check_input_file
@@ -66,9 +76,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
     confidence = dict(dsp.confidence)
     source = {name: "dsp" for name in values}
     warnings = list(dsp.warnings)
-    evidence: list[dict[str, Any]] = [
-        {"type": "window", "start_s": round(dsp.window[0], 2), "end_s": round(dsp.window[1], 2)}
-    ]
+    evidence: list[Evidence] = [AnalysisWindow(round(dsp.window[0], 2), round(dsp.window[1], 2))]
     if engine in ("auto", "neural"):
         from albumgen_desktop.models.manifest import installed_snapshot, model_for_role
 
@@ -97,9 +105,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
                 source["genre"] = "clap"
             else:
                 warnings.append("CLAP was not sure of the genre; left empty")
-            evidence.append(
-                {"type": "clap_genres", "model": entry.id, "top": [[g, round(p, 3)] for g, p in result.top_genres]}
-            )
+            evidence.append(ClapGenres(entry.id, tuple(result.top_genres)))
     if "genre" not in source:
         # Without CLAP there is no weights-free genre worth a guess: "unknown" is an empty genre
         # (the prompts leave it out) with zero confidence, rather than an invented one.
@@ -167,14 +173,13 @@ def _open_library(library: Any) -> Any:
     return Library(default_library_path()) if default_library_path().exists() else None
 
 
-def _library_weight(found: Any, mood_cap: float) -> dict[str, Any]:
+def _library_weight(found: Any, mood_cap: float) -> LibraryWeight:
     """Evidence of how much the library counted, and why (library/retrieval.py, Retrieval)."""
-    return {
-        "type": "library_weight", "albums": found.albums, "k": found.k, "baseline": round(found.baseline, 4),
-        "closeness": [round(c, 3) for c in found.closeness], "support": round(found.support, 3),
-        "weight": round(found.share, 3), "mood_weight": round(found.share * mood_cap, 3),
-        "decides_categories": found.decides_categories, "note": found.note(mood_cap),
-    }  # fmt: skip
+    return LibraryWeight(
+        albums=found.albums, k=found.k, baseline=found.baseline, closeness=tuple(found.closeness),
+        support=found.support, weight=found.share, mood_weight=found.share * mood_cap,
+        decides_categories=found.decides_categories, note=found.note(mood_cap),
+    )  # fmt: skip
 
 
 _vlm_slot: WarmSlot[Any] = WarmSlot("vlm")
@@ -202,7 +207,7 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
 
     image = load_image(path)
     warnings: list[str] = []
-    evidence: list[dict[str, Any]] = []
+    evidence: list[Evidence] = []
     clip = None
     if engine in ("auto", "neural"):
         clip = clip_embedder(required=engine == "neural")
@@ -215,14 +220,12 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
         confidence = dict(shot.confidence)
         confidence.update({n: 0.2 for n in ("tempo_bpm", "loudness_db", "mode", "key", "time_signature")})
         source = {name: "clip" for name in confidence}
-        evidence.append(
-            {"type": "clip_genres", "model": clip.model, "top": [[g, round(p, 3)] for g, p in shot.top_genres]}
-        )
+        evidence.append(ClipGenres(clip.model, tuple(shot.top_genres)))
         embedder_model, weight = clip.model, RETRIEVAL_WEIGHT_NEURAL
     else:
         features, confidence, stats = sketch_analyse(image)
         source = {name: "sketch" for name in confidence}
-        evidence.append({"type": "image_stats", **{k_: round(v, 3) for k_, v in vars(stats).items()}})
+        evidence.append(ImageStatsEvidence(dict(vars(stats))))
         sketch = SketchEmbedder()
         embedding = sketch.embed([image])[0]
         embedder_model, weight = sketch.model, RETRIEVAL_WEIGHT_SKETCH
@@ -240,10 +243,7 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
         neighbours = found.neighbours
         if neighbours:
             features = blend_into(features, confidence, source, found, weight)
-            evidence.append({
-                "type": "neighbours", "model": embedder_model, "k": k,
-                "albums": [n.evidence() for n in neighbours],
-            })  # fmt: skip
+            evidence.append(Neighbours(embedder_model, k, tuple(n.evidence() for n in neighbours)))
             evidence.append(_library_weight(found, weight))
             if not found.decides_categories:
                 warnings.append(found.note(weight))
@@ -253,13 +253,13 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
         from albumgen_desktop.engines.vlm import context_text
 
         entry, model = _vlm()
-        albums: list[dict[str, Any]] = next((e["albums"] for e in evidence if e["type"] == "neighbours"), [])
+        albums = next((e.albums for e in evidence if isinstance(e, Neighbours)), ())
         text, features = model.generate([image], context=context_text(albums))[0]
         for name in features.to_dict():
             if name in confidence or name in source:
                 source[name] = "vlm"
                 confidence[name] = 0.5
-        evidence.append({"type": "vlm", "model": entry.id, "json": text, "context_albums": len(albums)})
+        evidence.append(VlmFeatures(entry.id, text, len(albums)))
     return Analysis(
         path=str(path), kind="image", features=features, confidence=confidence, source=source,
         evidence=evidence, warnings=warnings,

@@ -200,7 +200,7 @@ def _check_cover_analysis(folder: Path, vlm: bool = False) -> str:
         path = folder / "query.png"
         Image.new("RGB", (96, 96), (25, 25, 25)).save(path)
         result = analyze_file(path, engine="neural", library=library, vlm=vlm)
-    kinds = [e["type"] for e in result.evidence]
+    kinds = [e.type for e in result.evidence]
     assert kinds == ["clip_genres", "neighbours", "library_weight"] + (["vlm"] if vlm else []), kinds
     if vlm:
         return "tiny SmolVLM (Idefics3) wrote the Features JSON under constrained decoding, with 3 albums as context"
