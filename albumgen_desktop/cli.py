@@ -76,13 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"AlbumGen Desktop {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("analyze", help="read Features from covers, tracks or AlbumGen exports")
+    p = sub.add_parser("analyze", aliases=["analyse"], help="read Features from covers, tracks or AlbumGen exports")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
     p.add_argument("--library", type=Path, metavar="FILE", help="reference library (default: in the user data dir)")
     p.add_argument("--vlm", action="store_true", help="covers: let the VLM write the Features (needs smolvlm-256m)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.set_defaults(func=cmd_analyze)
+    p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser("music", help="generate music from a cover, Features or a prompt")
     p.add_argument("cover", nargs="?", type=Path, metavar="COVER")
@@ -174,15 +174,15 @@ def _print_warnings(warnings: list[str]) -> None:
         print(f"{PROG}: note: {w}", file=sys.stderr)
 
 
-def cmd_analyze(args: argparse.Namespace) -> int:
+def cmd_analyse(args: argparse.Namespace) -> int:
     """Every file is analysed even when some fail; the exit code is the worst of them."""
-    from albumgen_desktop.services.analyze import analyze_file
+    from albumgen_desktop.services.analyse import analyse_input
 
     library = _analysis_library(args)
     worst = 0
     for path in args.files:
         try:
-            result = analyze_file(path, engine=args.engine, library=library, vlm=args.vlm)
+            result = analyse_input(path, engine=args.engine, library=library, vlm=args.vlm)
         except AlbumGenError as exc:
             print(f"{PROG}: {exc}", file=sys.stderr)
             worst = max(worst, exc.exit_code)
@@ -217,13 +217,13 @@ def _analysis_library(args: argparse.Namespace) -> Path | None:
 def _features_for(args: argparse.Namespace, source: Path | None) -> tuple[Features, list[str]]:
     """Features from --features, else from the dropped file (analysed), else the defaults."""
     from albumgen_desktop.io.metadata import read_features_file
-    from albumgen_desktop.services.analyze import analyze_file
+    from albumgen_desktop.services.analyse import analyse_input
 
     warnings: list[str] = []
     if args.features is not None:
         return read_features_file(args.features, warnings), warnings
     if source is not None:
-        analysis = analyze_file(source, engine="auto")
+        analysis = analyse_input(source, engine="auto")
         return analysis.features, analysis.warnings
     return Features(), warnings
 

@@ -52,12 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     from PIL import Image
 
     from albumgen_desktop.engines.image_clip import ClipAnalyser
-    from albumgen_desktop.engines.image_sketch import analyse_image, sketch_embedding
+    from albumgen_desktop.engines.image_sketch import analyse_colours, sketch_embedding
     from albumgen_desktop.library.retrieval import top_k
 
     rng = np.random.default_rng(0)
     cover = Image.fromarray(rng.integers(0, 256, (1024, 1024, 3), dtype=np.uint8))
-    sketch_s = median_seconds(lambda: analyse_image(cover), 5)
+    sketch_s = median_seconds(lambda: analyse_colours(cover), 5)
     sketch_embed_s = median_seconds(lambda: sketch_embedding(cover), 5)
 
     matrix = rng.normal(size=(10_000, 512)).astype(np.float32)

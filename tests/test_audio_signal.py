@@ -246,11 +246,11 @@ def test_folder_import_skips_what_it_cannot_read_and_goes_on(tmp_path: Path) -> 
 
 def test_offline_genre_is_an_explicit_unknown_the_prompts_leave_out(tmp_path: Path) -> None:
     from albumgen_desktop.core.prompts import cover_prompt, music_prompt
-    from albumgen_desktop.services.analyze import analyze_file
+    from albumgen_desktop.services.analyse import analyse_input
 
     path = tmp_path / "song.wav"
     sf.write(path, synth_song(120, 7, "major", seconds=8), SR)
-    result = analyze_file(path, engine="sketch")
+    result = analyse_input(path, engine="sketch")
     assert result.features.genre == "" and result.source["genre"] == "unknown" and result.confidence["genre"] == 0
     for style in ("concise", "descriptive"):
         text = music_prompt(result.features, style)

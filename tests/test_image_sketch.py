@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from albumgen_desktop.core.prompts import mood_words
-from albumgen_desktop.engines.image_sketch import analyse_image
+from albumgen_desktop.engines.image_sketch import analyse_colours
 
 
 def _gradient(top: tuple[int, ...], bottom: tuple[int, ...], size: int = 1024) -> Image.Image:
@@ -17,8 +17,8 @@ def _gradient(top: tuple[int, ...], bottom: tuple[int, ...], size: int = 1024) -
 
 
 def test_bright_warm_cover_reads_happier_than_dark_cold_one() -> None:
-    bright, _, _ = analyse_image(_gradient((255, 200, 60), (255, 120, 40)))
-    dark, _, _ = analyse_image(_gradient((10, 20, 60), (0, 0, 20)))
+    bright, _, _ = analyse_colours(_gradient((255, 200, 60), (255, 120, 40)))
+    dark, _, _ = analyse_colours(_gradient((10, 20, 60), (0, 0, 20)))
     assert bright.valence > dark.valence + 0.3
     assert bright.mode == "major" and dark.mode == "minor"
 
@@ -28,16 +28,16 @@ def test_neon_on_black_reads_as_synthwave_and_busy_texture_is_faster() -> None:
     for offset in range(4):  # 4-pixel neon lines on black
         arr[offset::32] = (255, 0, 220)
         arr[:, offset::32] = (0, 240, 255)
-    neon, _, stats = analyse_image(Image.fromarray(arr))
+    neon, _, stats = analyse_colours(Image.fromarray(arr))
     assert neon.genre == "synthwave" and stats.neon > 0.04
-    calm, _, _ = analyse_image(Image.new("RGB", (512, 512), (120, 110, 100)))
+    calm, _, _ = analyse_colours(Image.new("RGB", (512, 512), (120, 110, 100)))
     assert neon.tempo_bpm > calm.tempo_bpm + 20
 
 
 def test_sketch_analysis_is_fast_and_confidences_are_low() -> None:
     image = Image.fromarray(np.random.default_rng(0).integers(0, 255, (3000, 3000, 3), dtype=np.uint8))
     start = time.perf_counter()
-    features, confidence, _ = analyse_image(image)
+    features, confidence, _ = analyse_colours(image)
     assert time.perf_counter() - start < 1.0
     assert all(0 < c <= 0.3 for c in confidence.values())
     assert 40 <= features.tempo_bpm <= 220 and -60 <= features.loudness_db <= 0
@@ -103,7 +103,7 @@ KINDS = {"dark red": dark_red_silhouette, "pastel": pastel_bright, "grey": grey_
 
 @pytest.fixture(scope="module")
 def readings() -> dict[str, list]:
-    return {kind: [analyse_image(draw(shade))[0] for shade in SHADES] for kind, draw in KINDS.items()}
+    return {kind: [analyse_colours(draw(shade))[0] for shade in SHADES] for kind, draw in KINDS.items()}
 
 
 def test_dark_red_silhouettes_read_tense_low_valence_and_minor(readings: dict[str, list]) -> None:
@@ -130,7 +130,7 @@ def test_energy_orders_neon_and_dark_red_over_grey_and_pastel(readings: dict[str
 
 
 def test_a_grey_picture_has_no_warmth() -> None:
-    _, _, stats = analyse_image(grey_low_contrast(1))
+    _, _, stats = analyse_colours(grey_low_contrast(1))
     assert stats.warmth == 0.0 and stats.chroma < 0.01
 
 
@@ -141,7 +141,7 @@ def test_sketch_painter_and_reader_agree_on_valence() -> None:
 
     def read(valence: float) -> float:
         return float(
-            np.mean([analyse_image(paint(Features(valence=valence), 256, seed=s))[0].valence for s in range(3)])
+            np.mean([analyse_colours(paint(Features(valence=valence), 256, seed=s))[0].valence for s in range(3)])
         )
 
     assert read(0.1) < read(0.9) - 0.2

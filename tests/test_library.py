@@ -22,7 +22,7 @@ from albumgen_desktop.library.embedders import SketchEmbedder
 from albumgen_desktop.library.importer import embedded_art, import_csv, import_music_folder
 from albumgen_desktop.library.retrieval import blend, nearest, top_k
 from albumgen_desktop.library.store import Library
-from albumgen_desktop.services.analyze import analyze_file
+from albumgen_desktop.services.analyse import analyse_input
 
 GENRES = ("rock", "jazz", "house", "folk", "metal", "ambient", "pop", "hip hop")
 
@@ -206,7 +206,7 @@ def test_csv_import_then_cover_analysis_returns_neighbours_as_evidence(tmp_path:
         assert import_csv(lib, csv_path, [SketchEmbedder()], covers=tmp_path / "covers").unchanged == 30
         cover = tmp_path / "query.png"
         Image.open(io.BytesIO(_png((22, 22, 22), stripes=True))).save(cover)
-        result = analyze_file(cover, engine="sketch", library=lib)
+        result = analyse_input(cover, engine="sketch", library=lib)
     neighbours = next(e for e in result.evidence if e.type == "neighbours").to_dict()
     assert neighbours["k"] == 5 and len(neighbours["albums"]) == 5
     assert {a["genre"] for a in neighbours["albums"]} == {"metal"}
@@ -231,7 +231,7 @@ def test_neural_cover_analysis_with_tiny_clip(tmp_path: Path) -> None:
         assert lib.stats().embeddings == {"sketch-v1": 30, "clip-b32": 30}
         cover = tmp_path / "query.png"
         Image.open(io.BytesIO(_png((250, 120, 200)))).save(cover)
-        result = analyze_file(cover, engine="neural", library=lib)
+        result = analyse_input(cover, engine="neural", library=lib)
     kinds = [e.type for e in result.evidence]
     assert kinds == ["clip_genres", "neighbours", "library_weight"]
     assert result.evidence[1].model == "clip-b32"

@@ -13,10 +13,10 @@ import pytest
 from PIL import Image, ImageDraw
 
 from albumgen_desktop.core.features import Features
-from albumgen_desktop.engines.image_sketch import analyse_image, sketch_embedding
+from albumgen_desktop.engines.image_sketch import analyse_colours, sketch_embedding
 from albumgen_desktop.library.retrieval import DEFAULT_K, retrieve
 from albumgen_desktop.library.store import Library
-from albumgen_desktop.services.analyze import analyze_file
+from albumgen_desktop.services.analyse import analyse_input
 
 MODEL = "sketch-v1"
 # What the library says about its albums: deliberately unlike what the sketch reads off the
@@ -56,7 +56,7 @@ def build(path: Path, covers: list[Image.Image]) -> Library:
 def analyse(tmp_path: Path, lib: Library, image: Image.Image):
     path = tmp_path / "query.png"
     image.save(path)
-    return analyze_file(path, engine="sketch", library=lib)
+    return analyse_input(path, engine="sketch", library=lib)
 
 
 def weight_evidence(result) -> dict:
@@ -68,7 +68,7 @@ def test_a_tiny_library_never_overrides_the_analysis_and_says_why(tmp_path: Path
     # The library holds exact copies of the query cover: as close as albums can be.
     with build(tmp_path / "lib.sqlite", [query_cover()] * albums) as lib:
         result = analyse(tmp_path, lib, query_cover())
-    own, _, _ = analyse_image(query_cover())
+    own, _, _ = analyse_colours(query_cover())
     evidence = weight_evidence(result)
     assert evidence["albums"] == albums and not evidence["decides_categories"]
     assert evidence["weight"] <= (albums / DEFAULT_K) + 1e-9 < 1.0
@@ -148,10 +148,10 @@ def _labelled_everywhere(results: list) -> None:
 def test_every_value_of_a_cover_analysis_has_a_confidence_and_source(tmp_path: Path) -> None:
     image = tmp_path / "cover.png"
     query_cover().save(image)
-    results = [analyze_file(image, engine="sketch")]
+    results = [analyse_input(image, engine="sketch")]
     for covers in ([query_cover()] * 2, [unrelated_cover(i) for i in range(8)] + [query_cover(2)] * DEFAULT_K):
         with build(tmp_path / f"lib{len(covers)}.sqlite", covers) as lib:
-            results.append(analyze_file(image, engine="sketch", library=lib))
+            results.append(analyse_input(image, engine="sketch", library=lib))
     _labelled_everywhere(results)
 
 
@@ -163,4 +163,4 @@ def test_every_value_of_an_audio_analysis_has_a_confidence_and_source(tmp_path: 
 
     song = tmp_path / "song.wav"
     sf.write(song, synth_song(120, 9, "minor", seconds=8.0), 22050)
-    _labelled_everywhere([analyze_file(song, engine="sketch")])
+    _labelled_everywhere([analyse_input(song, engine="sketch")])

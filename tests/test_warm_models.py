@@ -45,7 +45,7 @@ def test_release_all_reaches_every_registered_slot() -> None:
 
 def test_the_services_register_their_engines() -> None:
     import albumgen_desktop.library.embedders
-    import albumgen_desktop.services.analyze
+    import albumgen_desktop.services.analyse
     import albumgen_desktop.services.cover
     import albumgen_desktop.services.music  # noqa: F401
 

@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: Path) -> None:
         """A cover, a track or an export is analysed (its own thread); a folder goes to the library."""
-        from albumgen_desktop.services.analyze import analyze_file
+        from albumgen_desktop.services.analyse import analyse_input
 
         if path.is_dir():
             self.show_library().import_path(path)
@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
         def job(report, token):
             if neural:
                 import_gently(modules_for(["analysis"]))
-            analysis = analyze_file(path)
+            analysis = analyse_input(path)
             audio = analysis.kind == "audio" or (analysis.kind == "recipe" and analysis.recipe.kind == "music")
             return path, analysis, input_overview(path) if audio else None
 

@@ -168,7 +168,7 @@ def energy_of(st: ImageStats) -> float:
     return float(np.clip(raw, 0.0, 1.0))
 
 
-def analyse_image(image: Image.Image) -> tuple[Features, dict[str, float], ImageStats]:
+def analyse_colours(image: Image.Image) -> tuple[Features, dict[str, float], ImageStats]:
     """(Features, confidence per feature 0..1, the statistics they came from) for a cover."""
     st = image_stats(image)
     valence = valence_of(st)

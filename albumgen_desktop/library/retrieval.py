@@ -24,7 +24,7 @@ nothing like this cover, never overrides the analysis:
 * support = sum of c_i (0..k), share = support / k (0..1). A library with fewer than k covers
   can never reach share 1.
 * numeric features move by share (tempo, loudness: a picture cannot show them) or by
-  share x the cover-analysis cap on mood (services/analyze.py).
+  share x the cover-analysis cap on mood (services/analyse.py).
 * key, mode, time signature and genre follow the neighbours' vote only when the library holds
   at least k covers, support is at least k/2 and the vote outweighs the cover's own reading
   (share x agreement > (1 - share) x own confidence); otherwise the cover's own values stay.

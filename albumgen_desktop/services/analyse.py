@@ -122,7 +122,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
     )
 
 
-def analyze_file(path: str | Path, engine: str = "auto", library: Any = None, vlm: bool = False) -> Analysis:
+def analyse_input(path: str | Path, engine: str = "auto", library: Any = None, vlm: bool = False) -> Analysis:
     if engine not in ENGINE_CHOICES:
         raise BadInputError(f"engine must be one of {', '.join(ENGINE_CHOICES)}, got {engine!r}")
     path = Path(path)
@@ -148,7 +148,7 @@ def analyze_file(path: str | Path, engine: str = "auto", library: Any = None, vl
         result = analyse_audio(path, engine)
         result.warnings[:0] = warnings
         return result
-    result = analyse_image(path, engine, library, vlm=vlm)
+    result = analyse_cover(path, engine, library, vlm=vlm)
     result.warnings[:0] = warnings
     return result
 
@@ -196,11 +196,11 @@ def _vlm() -> Any:
     return entry, _vlm_slot.get(snapshot, lambda: FeaturesVlm(snapshot))
 
 
-def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int = 5, vlm: bool = False) -> Analysis:
+def analyse_cover(path: Path, engine: str = "auto", library: Any = None, k: int = 5, vlm: bool = False) -> Analysis:
     """Cover -> Features: CLIP zero-shot (neural) or colour/texture rules (sketch), then the
     k nearest albums of the reference library, whose Features are blended in, with the
     albums and their similarity returned as evidence."""
-    from albumgen_desktop.engines.image_sketch import analyse_image as sketch_analyse
+    from albumgen_desktop.engines.image_sketch import analyse_colours
     from albumgen_desktop.io.images import load_image
     from albumgen_desktop.library.embedders import SketchEmbedder, clip_embedder
     from albumgen_desktop.library.retrieval import blend_into, retrieve
@@ -223,7 +223,7 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
         evidence.append(ClipGenres(clip.model, tuple(shot.top_genres)))
         embedder_model, weight = clip.model, RETRIEVAL_WEIGHT_NEURAL
     else:
-        features, confidence, stats = sketch_analyse(image)
+        features, confidence, stats = analyse_colours(image)
         source = {name: "sketch" for name in confidence}
         evidence.append(ImageStatsEvidence(dict(vars(stats))))
         sketch = SketchEmbedder()
