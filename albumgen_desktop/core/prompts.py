@@ -19,8 +19,9 @@ Bb major, never A# major). Vocals are mentioned only when the features call for 
 then only as sounds MusicGen can make (see :func:`vocals`).
 
 Cover prompts follow the album-cover finding that a prompt built from album name + genre
-beats naive embedding fusion; their palette follows the colour-emotion associations that the
-cover reading (``engines/image_sketch.py``) uses in the other direction.
+beats naive embedding fusion; their palette is core/palette.py's (music-colour associations, the
+same colours the sketch painter paints), the direction opposite to the cover reading's
+(``engines/image_sketch.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import re
 
 from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.palette import cover_palette
 
 PROMPT_STYLES: tuple[str, ...] = ("concise", "descriptive")
 # The longest prompt each style writes, in characters, whatever the Features (genre and style
@@ -363,21 +365,10 @@ def _descriptive(f: Features) -> list[str]:
 # --- covers ---------------------------------------------------------------------------------
 
 
-def _palette(f: Features) -> str:
-    """Colours from valence x energy, following music-colour associations in the listener's
-    direction: happy, fast music goes with lighter, more saturated, yellower colours and sad,
-    slow music with darker, desaturated, bluer ones (Palmer et al. 2013, PNAS 110:8836);
-    loud, agitated music with darker, redder, more saturated ones (Whiteford et al. 2018,
-    i-Perception 9(6))."""
-    happy = f.valence >= 0.5
-    vivid = f.energy >= 0.5
-    if happy and vivid:
-        return "vivid saturated colours, sunny yellows and oranges"
-    if happy:
-        return "soft pastel colours, gentle diffuse light"
-    if vivid:
-        return "high-contrast palette of deep reds and black"
-    return "muted palette of deep blues and greys"
+def palette_phrase(f: Features, with_adjective: bool = True) -> str:
+    """The palette clause of the cover prompt: the colours core/palette.py chooses for ``f`` (the
+    same ones the sketch painter paints), e.g. "high-contrast palette of deep red, crimson and black"."""
+    return cover_palette(f).phrase(with_adjective)
 
 
 def _composition(f: Features) -> str:
@@ -431,23 +422,63 @@ def clip_token_estimate(text: str) -> int:
     return count
 
 
+_FUNCTION_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "the", "with", "to"})
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[\w'-]+", text.lower()) if w not in _FUNCTION_WORDS]
+
+
+def _echoes(a: str, b: str) -> bool:
+    """Whether two words would read as one word said twice ('light'/'light', 'dusk'/'dusky'):
+    equal, or one starts with the other and the shorter has at least four letters (so 'art'
+    and 'artwork', 'sun' and 'sunset' stay apart)."""
+    x, y = a.strip("'-"), b.strip("'-")
+    if x == y:
+        return True
+    short, long = sorted((x, y), key=len)
+    return len(short) >= 4 and long.startswith(short)
+
+
+def _fits(clause: str, used: list[str]) -> bool:
+    return not any(_echoes(w, u) for w in _content_words(clause) for u in used)
+
+
 def cover_prompt(f: Features, title: str | None = None) -> tuple[str, str]:
     """(prompt, negative prompt) for a Stable-Diffusion-family cover.
 
     Subject first, then mood, genre imagery, palette, composition and texture, so that what
     diffusers cuts past CLIP's 77 tokens is the least important; the template itself stays
     within about 60 estimated tokens (clip_token_estimate), leaving room for a title.
+
+    No content word of ours is said twice across clauses ("blurred dreamy light ... diffuse
+    light"): clauses are chosen in order of importance (subject, mood, palette, then imagery,
+    composition, texture, the closing words) and one that would echo a word already chosen is
+    left out; the palette, which the sketch painter paints, drops only its adjective. The title,
+    genre and style are the user's words and are kept as typed.
     """
     name = clean_title(title)
     moods = _moods_for(f)
     subject = f"{f.genre} album cover art" if f.genre else "album cover art"
-    parts = [f'{subject} for "{name}"' if name else subject]
-    if moods:
-        parts.append(f"{' and '.join(moods)} atmosphere")
-    if f.genre in _GENRE_IMAGERY:
-        parts.append(_GENRE_IMAGERY[f.genre])
-    parts += [_palette(f), _composition(f), _texture(f)]
+    head = f'{subject} for "{name}"' if name else subject
+    used = _content_words("album cover art")
+    mood = f"{' and '.join(moods)} atmosphere" if moods else ""
+    used += _content_words(mood)
+    palette = palette_phrase(f)
+    if not _fits(palette, used):
+        palette = palette_phrase(f, with_adjective=False)
+    used += _content_words(palette)
+    chosen: dict[str, str] = {}
+    optional = {
+        "imagery": _GENRE_IMAGERY.get(f.genre, ""), "composition": _composition(f), "texture": _texture(f),
+        "closing": "professional artwork",
+    }  # fmt: skip
+    for slot, clause in optional.items():
+        if clause and _fits(clause, used):
+            chosen[slot] = clause
+            used += _content_words(clause)
+    parts = [head, mood, chosen.get("imagery", ""), palette, chosen.get("composition", ""), chosen.get("texture", "")]
     if f.style:
         parts.append(f"inspired by {f.style}")
-    parts.append("professional artwork")
-    return re.sub(r"\s+", " ", ", ".join(parts)), NEGATIVE_PROMPT
+    parts.append(chosen.get("closing", ""))
+    return re.sub(r"\s+", " ", ", ".join(p for p in parts if p)), NEGATIVE_PROMPT
