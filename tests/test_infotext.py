@@ -96,13 +96,18 @@ def test_sketch_cover_is_read_by_the_published_readers(tmp_path: Path, capsys: p
     code = main(["cover", "-o", str(out), "--engine", "sketch", "--size", "512", "--seed", "4242",
                  "--title", "Café Nuit ✓", "--negative", "blurry, text"])  # fmt: skip
     assert code == 0
-    assert "the sketch painter ignores the negative prompt" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "negative prompt was not used" in err and err.count("\n") == 1, err
     assert b"iTXtparameters" in out.read_bytes()  # the title's check mark is not Latin-1
     recipe = json.loads(png.read_text(out)["albumgen"])
     assert "Café Nuit ✓" in recipe["prompt"]
+    # the recipe keeps the artist's negative prompt and says it was not applied ...
+    assert recipe["negative_prompt"] == "blurry, text" and recipe["params"]["negative_applied"] is False
+    text = png.read_text(out)["parameters"]
+    assert "Negative prompt:" not in text and "Negative prompt used: False" in text.splitlines()[-1]
     a, b = _readers(out)
     for got in (a, b):
-        # the sketch painter used no negative prompt, so none is written
+        # ... and the infotext has no Negative prompt line: the published readers see none
         assert got == {
             "prompt": recipe["prompt"],
             "negative": "",

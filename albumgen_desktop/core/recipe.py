@@ -121,9 +121,20 @@ class Recipe:
     def from_json(cls, text: str, warnings: list[str] | None = None) -> Recipe:
         return cls.from_dict(parse_json_object(text, "recipe"), warnings)
 
+    @property
+    def negative_applied(self) -> bool:
+        """Whether the negative prompt took effect: it does only through classifier-free guidance
+        (scale above 1), never in the sketch painter. ``params["negative_applied"]`` records it;
+        recipes written before that key stored an unused negative prompt as ''."""
+        return bool(self.negative_prompt.strip()) and bool(self.params.get("negative_applied", True))
+
     def parameters_text(self) -> str:
-        """The PNG ``parameters`` text in A1111's infotext shape (see core/infotext.py)."""
-        return format_infotext(self.prompt, self.negative_prompt, self.infotext_settings())
+        """The PNG ``parameters`` text in A1111's infotext shape (see core/infotext.py). The
+        ``Negative prompt:`` line is there only when the negative prompt was applied; one that was
+        kept but not applied is marked ``Negative prompt used: False`` in the settings line, so no
+        reader takes it for part of how the picture was made."""
+        negative = self.negative_prompt if self.negative_applied else ""
+        return format_infotext(self.prompt, negative, self.infotext_settings())
 
     def infotext_settings(self) -> list[tuple[str, object]]:
         """The settings line as (key, value) pairs: A1111's leading keys, then ours.
@@ -151,6 +162,8 @@ class Recipe:
             tail = [("Denoising strength", p.get("strength") if p.get("reference") else None)]
             if size and native and size != native:
                 tail += [("Postprocess upscale to", f"{size}x{size}"), ("Postprocess upscaler", "Lanczos")]
+        if self.negative_prompt.strip() and not self.negative_applied:
+            tail.append(("Negative prompt used", False))
         tail += [("Engine", self.engine), ("Version", f"AlbumGen {self.app_version}")]
         return head + tail
 

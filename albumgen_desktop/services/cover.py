@@ -11,11 +11,12 @@ from PIL import Image
 from albumgen_desktop.core.engines import engine_choices
 from albumgen_desktop.core.errors import BadInputError, CancelledError, NonFiniteOutputError
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.limits import COVER_SIZE, VARIATIONS
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
 from albumgen_desktop.core.prompts import NEGATIVE_PROMPT, clean_title, cover_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
 from albumgen_desktop.core.warm_models import WarmSlot
-from albumgen_desktop.services.engine_choice import choose_engine
+from albumgen_desktop.services.engine_choice import choose_engine, sketch_ignores
 
 COVER_ENGINES = engine_choices("cover")
 _diffusion_slot: WarmSlot[Any] = WarmSlot("diffusion")
@@ -41,6 +42,7 @@ class CoverJob:
     guidance: float | None = None
     variations: int = 1
     precision: str = "auto"
+    repeat_notes: bool = False  # the "model not downloaded, sketch used" note every time (the CLI), not once
 
 
 @dataclass
@@ -108,10 +110,10 @@ def _engine(entry: Any, snapshot: Path, precision: str) -> Any:
 def _validate(job: CoverJob) -> None:
     if job.engine not in COVER_ENGINES:
         raise BadInputError(f"cover engine must be one of {', '.join(COVER_ENGINES)}")
-    if not 512 <= job.size <= 1024:
-        raise BadInputError("cover size must be between 512 and 1024 pixels")
-    if not 1 <= job.variations <= 8:
-        raise BadInputError("variations must be between 1 and 8")
+    if job.size not in COVER_SIZE:
+        raise BadInputError(f"the cover size must be {COVER_SIZE.describe()}, got {job.size}")
+    if job.variations not in VARIATIONS:
+        raise BadInputError(f"variations must be {VARIATIONS.describe()}, got {job.variations}")
 
 
 def generate_cover(
@@ -126,12 +128,15 @@ def generate_cover(
     prompt = job.prompt.strip() or prompt
     negative = NEGATIVE_PROMPT if job.negative_prompt is None else job.negative_prompt.strip()
     entry, snapshot = _cover_model(job) if job.engine != "sketch" else (None, None)
-    engine, notices = choose_engine(job.engine, "diffusion", entry, snapshot, "sketch", "the sketch painter")
+    engine, notices = choose_engine(
+        job.engine, "diffusion", entry, snapshot, "sketch", "the sketch painter", repeat_notes=job.repeat_notes
+    )
     notices += pasted_notes
-    if engine == "sketch" and job.reference is not None:
-        notices.append("the sketch painter ignores the reference image")
-    if engine == "sketch" and job.negative_prompt:
-        notices.append("the sketch painter ignores the negative prompt")
+    if engine == "sketch":
+        unused = [name for name, given in (("prompt", job.prompt.strip()), ("negative prompt", job.negative_prompt),
+                                           ("reference image", job.reference is not None)) if given]  # fmt: skip
+        if note := sketch_ignores("the sketch painter", unused, "a diffusion model reads"):
+            notices.append(note)
     common = {
         "kind": "cover", "features": job.features, "prompt": prompt, "title": title, "artist": artist,
         "prompt_locked": bool(job.prompt.strip()), "engine": engine,
@@ -139,7 +144,7 @@ def generate_cover(
     if engine == "diffusion":
         images, recipes = _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progress, cancel)
     else:
-        images, recipes = _sketch(job, title, artist, common, on_progress, cancel)
+        images, recipes = _sketch(job, title, artist, negative, common, on_progress, cancel)
     on_progress(Progress(1.0, "done"))
     return CoverResult(images=images, recipes=recipes, notices=notices)
 
@@ -171,7 +176,7 @@ def _split_pasted_prompt(job: CoverJob, notes: list[str]) -> CoverJob:
     return replace(job, **changes)
 
 
-def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: ProgressCallback, cancel):
+def _sketch(job: CoverJob, title: str, artist: str, negative: str, common: dict, on_progress: ProgressCallback, cancel):
     from albumgen_desktop.engines.cover_sketch import paint
     from albumgen_desktop.engines.typography import set_title
 
@@ -190,8 +195,8 @@ def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: P
             image = set_title(image, title, artist, font=job.font, placement=job.placement)
         images.append(image)
         recipes.append(Recipe(
-            **common, negative_prompt="", seed=job.seed + i,
-            params={"size": job.size, **_type_params(job, with_type, title, artist)},
+            **common, negative_prompt=negative, seed=job.seed + i,
+            params={"size": job.size, "negative_applied": False, **_type_params(job, with_type, title, artist)},
         ))  # fmt: skip
     return images, recipes
 
@@ -214,8 +219,14 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
     on_progress(Progress(0.0, f"loading {entry.id}"))
     engine = _engine(entry, snapshot, job.precision)
     guidance = engine.defaults.guidance if job.guidance is None else job.guidance
-    if guidance <= 1.0 and negative and job.negative_prompt:
-        notices.append(f"{entry.id} runs without guidance, so the negative prompt has no effect")
+    # A negative prompt acts only through classifier-free guidance (scale > 1); the recipe keeps
+    # it either way, with negative_applied saying whether it counted.
+    applied = guidance > 1.0 and bool(negative)
+    if not applied and negative and job.negative_prompt:
+        notices.append(
+            f"{entry.label()} runs without guidance, so your negative prompt was not used "
+            "(set guidance above 1 to use it)"
+        )
     done: list[int] = [0]
 
     def on_step(step: int, total: int, preview: Image.Image | None) -> None:
@@ -236,12 +247,13 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
         params = {
             "size": job.size, "native_size": engine.defaults.native_size, "steps": job.steps or engine.defaults.steps,
             "guidance": guidance, "precision": engine.placement.precision, "sampler": _sampler_name(engine),
+            "negative_applied": applied,
             **({"reference": True, "strength": job.strength} if job.reference is not None else {}),
             **_type_params(job, with_type, common["title"], clean_title(job.artist)),
         }  # fmt: skip
         images.append(_finish(raw, job.size, with_type, set_title, job, common["title"]))
         recipes.append(Recipe(
-            **common, negative_prompt=negative if guidance > 1.0 else "", seed=job.seed + i, model=model,
+            **common, negative_prompt=negative, seed=job.seed + i, model=model,
             params=params,
         ))  # fmt: skip
         done[0] += 1

@@ -16,7 +16,7 @@ from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallba
 from albumgen_desktop.core.prompts import clean_title, music_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
 from albumgen_desktop.core.warm_models import WarmSlot
-from albumgen_desktop.services.engine_choice import choose_engine
+from albumgen_desktop.services.engine_choice import choose_engine, sketch_ignores
 
 MUSIC_ENGINES = engine_choices("music")
 STREAM_SAMPLE_RATE = 32000  # every MusicGen checkpoint decodes with the 32 kHz EnCodec
@@ -41,6 +41,7 @@ class MusicJob:
     variations: int = 1
     title: str = ""
     artist: str = ""  # as the user typed it (WAV tags); never the style reference
+    repeat_notes: bool = False  # the "model not downloaded, sketch used" note every time (the CLI), not once
 
 
 @dataclass
@@ -120,7 +121,9 @@ def generate_music(
     )  # fmt: skip
     request.validate()  # one set of limits for every engine
     entry, snapshot = _music_model(job) if job.engine != "sketch" else (None, None)
-    engine, notices = choose_engine(job.engine, "musicgen", entry, snapshot, "sketch", "the sketch engine")
+    engine, notices = choose_engine(
+        job.engine, "musicgen", entry, snapshot, "sketch", "the sketch engine", repeat_notes=job.repeat_notes
+    )
     model_info = None
     if engine == "musicgen":
         assert entry is not None and snapshot is not None  # choose_engine picks musicgen only when both exist
@@ -144,8 +147,9 @@ def generate_music(
     else:
         from albumgen_desktop.engines.music_sketch import RATE, render
 
-        if job.melody:
-            notices.append("the sketch engine ignores the reference melody")
+        unused = [name for name, given in (("prompt", job.prompt.strip()), ("reference melody", job.melody)) if given]
+        if note := sketch_ignores("the sketch engine", unused, "MusicGen reads"):
+            notices.append(note)
         on_progress(Progress(0.0, "rendering sketch"))
         n = job.variations
         takes = [
