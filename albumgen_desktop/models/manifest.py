@@ -11,11 +11,38 @@ from albumgen_desktop.core.errors import AlbumGenError, BadInputError, ModelMiss
 from albumgen_desktop.models.hub_settings import hub_cache_dir
 from albumgen_desktop.models.installed import ModelState, SnapshotCheck, check_snapshot, repo_folder
 
-__all__ = ["Bundle", "License", "ModelEntry", "ModelState", "hub_cache_dir", "installed_snapshot"]
+__all__ = [
+    "Bundle", "License", "ModelEntry", "ModelState", "hub_cache_dir", "installed_snapshot", "role_label", "role_noun",
+]  # fmt: skip
 
 MANIFEST_PATH = Path(__file__).with_name("models_manifest.json")
 ROLES = ("music", "melody", "cover", "cover-quality", "preview-decoder", "image-analysis", "audio-analysis", "vlm")
 TIERS = ("cpu", "cuda")
+
+# What each role does, for people: a column heading's worth (the model manager's "Use" column)
+# and the noun a sentence names the model by ("the music model (MusicGen small) is not downloaded").
+_ROLE_LABELS = {
+    "music": ("Music", "the music model"),
+    "melody": ("Music from a melody", "the melody model"),
+    "cover": ("Covers", "the cover model"),
+    "cover-quality": ("Detailed covers (GPU)", "the detailed-cover model"),
+    "preview-decoder": ("Cover previews", "the preview decoder"),
+    "image-analysis": ("Reading covers", "the cover-reading model"),
+    "audio-analysis": ("Reading tracks", "the track-reading model"),
+    "vlm": ("Describing covers", "the cover-describing model"),
+}
+
+
+def role_label(role: str) -> str:
+    """What a model of ``role`` does, in a few words for people: "preview-decoder" -> "Cover previews",
+    "vlm" -> "Describing covers". An unknown role is returned as it is."""
+    return _ROLE_LABELS.get(role, (role, ""))[0]
+
+
+def role_noun(role: str) -> str:
+    """How a sentence names a model of ``role``: "the music model", "the preview decoder"
+    ("the model" for an unknown role)."""
+    return _ROLE_LABELS.get(role, ("", "the model"))[1] or "the model"
 
 
 @dataclass(frozen=True)
@@ -41,6 +68,17 @@ class ModelEntry:
     optional_files: tuple[str, ...] = ()  # fetched when the repo has them (a 404 is not an error)
     variant: str | None = None  # diffusers weight variant the files are, e.g. "fp16"
     defaults: dict[str, Any] = field(default_factory=dict)  # sampling defaults (steps, guidance, size)
+    name: str = ""  # for people: "MusicGen small" (the id stays for what a person types)
+    summary: str = ""  # one plain sentence for the artist: what it does for them (the model manager shows it)
+
+    @property
+    def display_name(self) -> str:
+        """The model's name for people ("MusicGen small"), its id when the manifest gives none."""
+        return self.name or self.id
+
+    def label(self) -> str:
+        """The model in a sentence: "the music model (MusicGen small)"."""
+        return f"{role_noun(self.role)} ({self.display_name})"
 
     def cache_dir(self) -> Path:
         """Where huggingface_hub keeps this repo: ``<cache>/models--org--name`` (see hub_settings)."""
@@ -60,7 +98,8 @@ class ModelEntry:
         return check_snapshot(self).state is ModelState.INSTALLED
 
     def availability_note(self) -> str:
-        """Why the model cannot be used now, in a few words: "musicgen-small is damaged (download it again)"."""
+        """Why the model cannot be used now, in a few words for people: "the music model (MusicGen
+        small) is damaged (download it again)"."""
         state = self.state()
         advice = {
             ModelState.NOT_DOWNLOADED: "is not downloaded",
@@ -68,26 +107,23 @@ class ModelEntry:
             ModelState.DAMAGED: "is damaged (download it again)",
             ModelState.INSTALLED: "is installed",
         }[state]
-        return f"{self.id} {advice}"
+        return f"{self.label()} {advice}"
 
     def missing(self, instead: str = "use --engine sketch") -> ModelMissingError:
         """The error for a neural path whose weights are not usable (exit code 3): one line naming
-        the model, what is wrong and the fix."""
+        the model, what is wrong and the fix (the id only where it is to be typed)."""
         result = check_snapshot(self)
+        command = f"'albumgen models download {self.id}'"
         if result.state is ModelState.DAMAGED:
             why = f" ({result.problems[0]})" if result.problems else ""
             return ModelMissingError(
-                f"model {self.id} ({self.repo}) is damaged{why}; run 'albumgen models download {self.id}' "
-                f"to download it again, or {instead}"
+                f"{self.label()} is damaged{why}; run {command} to download it again, or {instead}"
             )
         if result.state is ModelState.INCOMPLETE:
             return ModelMissingError(
-                f"model {self.id} ({self.repo}) is only partly downloaded; run 'albumgen models download {self.id}' "
-                f"to finish it, or {instead}"
+                f"{self.label()} is only partly downloaded; run {command} to finish it, or {instead}"
             )
-        return ModelMissingError(
-            f"model {self.id} ({self.repo}) is not downloaded; run 'albumgen models download {self.id}' or {instead}"
-        )
+        return ModelMissingError(f"{self.label()} is not downloaded; run {command} or {instead}")
 
 
 def _require(entry: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
@@ -132,6 +168,8 @@ def _entry(raw: Any) -> ModelEntry:
         optional_files=tuple(_optional_list(raw, "optional_files")),
         variant=raw.get("variant") if isinstance(raw.get("variant"), str) else None,
         defaults=_defaults(raw),
+        name=_require(raw, "name", str),
+        summary=_require(raw, "summary", str),
     )
 
 
