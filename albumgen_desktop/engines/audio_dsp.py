@@ -226,7 +226,7 @@ def chroma_from_cqt(cqt: np.ndarray, lo_octave: int = 2, hi_octave: int = 6) -> 
 
 def _profiles(which: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """(24, 12): rows 0..11 major keys C..B, 12..23 minor keys."""
-    rows = []
+    rows: list[np.ndarray] = []
     for mode_profile in which:
         p = (mode_profile - mode_profile.mean()) / mode_profile.std()
         rows.extend(np.roll(p, k) for k in range(12))
@@ -383,12 +383,18 @@ def analyse_samples(y: np.ndarray, loudness_lufs: float | None = None) -> DspRes
 
 
 def analyse_file(path: str | Path) -> DspResult:
+    """The DSP reading of the track at ``path`` (its loudest stretch, see choose_window). Raises
+    BadInputError naming the file when it cannot be decoded or holds no music to describe
+    (silence, a click, noise, under 2 s)."""
     from albumgen_desktop.engines.audio_levels import scan_file
 
     path = Path(path)
     levels = scan_file(path)  # the whole file's loudness, as it is (all channels, own rate)
     start, length = choose_window(path, rms_per_second=levels.rms_per_second)
     audio = load_audio(path, sample_rate=SR, start_seconds=start, max_seconds=length)
-    result = analyse_samples(audio.samples, loudness_lufs=levels.integrated_lufs)
+    try:
+        result = analyse_samples(audio.samples, loudness_lufs=levels.integrated_lufs)
+    except BadInputError as exc:  # "the audio is silent": say which file (several may be analysed)
+        raise BadInputError(f"{path.name}: {exc}") from None
     result.window = (start, start + audio.duration)
     return result

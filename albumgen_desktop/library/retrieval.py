@@ -104,23 +104,26 @@ class Retrieval:
         return self.albums >= self.k and self.support >= self.k / 2
 
     def note(self, mood_cap: float) -> str:
-        """One sentence for people: what the library did and why."""
+        """One sentence for an artist: what the library did and why (no symbols, no jargon)."""
         if self.albums < self.k:
             covers = "cover" if self.albums == 1 else "covers"
-            reason = f"The reference library has {self.albums} {covers} to compare with, fewer than k = {self.k}"
-        elif not self.decides_categories:
             reason = (
-                f"The {self.k} nearest albums look little like this cover (closeness {self.support:.1f} of {self.k})"
+                f"Your reference library has only {self.albums} {covers} to compare with (it takes {self.k} to be sure)"
             )
+        elif not self.decides_categories:
+            reason = f"The {self.k} most similar albums in your library look little like this cover"
         else:
-            reason = f"The {self.k} nearest albums look close (closeness {self.support:.1f} of {self.k})"
+            reason = f"The {self.k} most similar albums in your library look close to this cover"
         if self.share < 0.005:
-            effect = "so it is not blended in"
+            effect = "so they do not change the sliders"
         else:
-            effect = f"so it moves tempo and loudness by {self.share:.0%} and mood by {self.share * mood_cap:.0%}"
+            effect = (
+                f"so they move tempo and loudness {self.share:.0%} and the mood sliders "
+                f"{self.share * mood_cap:.0%} of the way towards theirs"
+            )
         if self.decides_categories:
-            return f"{reason}, {effect}, and its vote sets key, mode, metre and genre where it outweighs the cover."
-        return f"{reason}, {effect}; key, mode, metre and genre are the cover's own."
+            return f"{reason}, {effect}, and set key, mode, time signature and genre where they agree more than the cover says."
+        return f"{reason}, {effect}; key, mode, time signature and genre are read from the cover alone."
 
 
 def retrieve(library: Library, model: str, query: np.ndarray, k: int = DEFAULT_K) -> Retrieval:

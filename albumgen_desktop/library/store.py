@@ -60,7 +60,8 @@ SCHEMA = (
 # How long a write waits for another process's write (an import commits once per album, in
 # milliseconds) before it gives up with "library busy".
 BUSY_TIMEOUT_S = 15.0
-REPAIR_HINT = "run 'albumgen library repair' to set it aside and start a new one with what can still be read"
+# Every SQLite 3 database file starts with these 16 bytes (https://www.sqlite.org/fileformat.html, 1.3).
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 # Primary result codes (https://www.sqlite.org/rescode.html); the extended code's low byte.
 _SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 3, 5, 6, 8, 10
@@ -104,9 +105,44 @@ class Album:
         return f"{self.artist} — {self.title}" if self.artist else self.title
 
 
+def library_option(path: Path) -> str:
+    """The ``--library PATH`` a command about ``path`` needs ('' for the default library), quoted
+    for a POSIX shell."""
+    import shlex
+
+    if Path(path) == default_library_path():
+        return ""
+    return f"--library {shlex.quote(str(path))} "
+
+
+def repair_hint(path: Path) -> str:
+    """How to recover ``path``: the repair command with the same --library the user gave."""
+    return (
+        f"run 'albumgen library {library_option(path)}repair' to set it aside and start a new one "
+        "with what can still be read"
+    )
+
+
 def damaged(path: Path, detail: str) -> LibraryDamagedError:
     """The one-line report of a damaged library file: what, where, how to recover."""
-    return LibraryDamagedError(f"the reference library {path} is damaged ({detail}); {REPAIR_HINT}", path, detail)
+    return LibraryDamagedError(f"the reference library {path} is damaged ({detail}); {repair_hint(path)}", path, detail)
+
+
+def not_a_library(path: Path) -> LibraryAccessError:
+    """A file that is no SQLite database at all (text, a picture, random bytes): not a damaged
+    library, so repair leaves it alone."""
+    return LibraryAccessError(
+        f"{path} is not an AlbumGen library (it is not a database at all); give the library file, "
+        "or a new file name to start a library there"
+    )
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether the regular file at ``path`` is a SQLite database: empty (SQLite makes a new one
+    in it) or starting with the SQLite header. Raises OSError when it cannot be read."""
+    with open(path, "rb") as fh:
+        head = fh.read(len(SQLITE_HEADER))
+    return head == b"" or head == SQLITE_HEADER
 
 
 def _library_error(path: Path, exc: sqlite3.Error, busy_timeout: float) -> AlbumGenError:
@@ -137,9 +173,15 @@ def _library_error(path: Path, exc: sqlite3.Error, busy_timeout: float) -> Album
     return damaged(path, text)
 
 
-def _check_location(path: Path) -> None:
-    """Path mistakes as one LibraryAccessError line, before SQLite sees them."""
+def _check_location(path: Path, create: bool = True) -> None:
+    """Path mistakes as one LibraryAccessError line, before SQLite sees them. Without ``create``
+    a missing library is an error and nothing is made (read-only commands)."""
     parent = path.parent
+    if not create and not path.exists():
+        raise LibraryAccessError(
+            f"there is no reference library at {path}; make one with "
+            f"'albumgen library {library_option(path)}import FOLDER|CSV'"
+        )
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
@@ -164,6 +206,12 @@ def _check_location(path: Path) -> None:
         raise LibraryAccessError(f"the reference library {path} is a folder; give a file name")
     if not stat.S_ISREG(info.st_mode):
         raise LibraryAccessError(f"the reference library {path} is not a regular file")
+    try:
+        sqlite = _is_sqlite(path)
+    except OSError as exc:
+        raise LibraryAccessError(f"the reference library {path} cannot be opened: {exc.strerror or exc}") from None
+    if not sqlite:
+        raise not_a_library(path)
 
 
 class Library:
@@ -173,18 +221,22 @@ class Library:
     seconds for another process's write, and creating the schema is idempotent, so any number of
     processes may open a new library at once.
 
-    Errors: LibraryAccessError (path mistakes, read-only file), LibraryDamagedError (corrupt
-    file; see :func:`repair_library`), LibraryBusyError (another writer past the timeout).
+    ``create=False`` opens an existing library only: a missing file is a LibraryAccessError and
+    nothing is made (what read-only commands use).
+
+    Errors: LibraryAccessError (path mistakes, read-only file, a file that is no database at all,
+    no library with ``create=False``), LibraryDamagedError (corrupt database; see
+    :func:`repair_library`), LibraryBusyError (another writer past the timeout).
     """
 
-    def __init__(self, path: Path | None = None, busy_timeout: float | None = None) -> None:
+    def __init__(self, path: Path | None = None, busy_timeout: float | None = None, create: bool = True) -> None:
         self.path = Path(path) if path is not None else default_library_path()
         self.busy_timeout = BUSY_TIMEOUT_S if busy_timeout is None else float(busy_timeout)
         busy_timeout = self.busy_timeout
         self._lock = threading.RLock()
         self._matrices: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._bulk = 0
-        _check_location(self.path)
+        _check_location(self.path, create)
         try:
             self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -483,7 +535,9 @@ def repair_library(path: Path | None = None) -> RepairReport:
     The damaged file (with its -wal and -shm) is renamed to ``NAME.damaged-YYYYmmdd-HHMMSS``
     beside it (never deleted), then every album whose row and embeddings can still be read
     from it is copied into the new library. A sound library is left as it is. Raises
-    LibraryAccessError for path mistakes and LibraryBusyError when another process is writing.
+    LibraryAccessError for path mistakes and for a file that is no SQLite database at all (never
+    touched: it is someone's file, not a damaged library), LibraryBusyError when another process
+    is writing.
     """
     path = Path(path) if path is not None else default_library_path()
     _check_location(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,16 @@ def clap_analyser(model_dir: Path) -> Any:
     return _clap_slot.get(model_dir, lambda: ClapAnalyser(model_dir))
 
 
-def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
+def analyse_audio(path: Path, engine: str = "auto", on_first_run: Callable[[str], None] | None = None) -> Analysis:
+    """Track -> Features: the DSP measurements, blended with CLAP where it is installed.
+    ``on_first_run`` gets one line before librosa's kernels are compiled (a fresh install's first
+    analysis, engines/audio_warmup.py). Raises BadInputError naming the file for input that is
+    not music (silent, too short, noise)."""
     from albumgen_desktop.engines.audio_dsp import analyse_file
+    from albumgen_desktop.engines.audio_warmup import FIRST_RUN_NOTE, audio_analyser_ready
+
+    if on_first_run is not None and not audio_analyser_ready():
+        on_first_run(FIRST_RUN_NOTE)
 
     dsp = analyse_file(path)
     values: dict[str, Any] = dsp.values()
@@ -85,7 +94,10 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
         if snapshot is None:
             if engine == "neural":
                 raise entry.missing()
-            warnings.append(f"{entry.id} is not downloaded: genre unknown (left empty); timbre from DSP estimates only")
+            warnings.append(
+                f"{entry.label()} is not downloaded, so no genre is set and the other sliders come from "
+                "measuring the sound alone"
+            )
         else:
             from albumgen_desktop.io.audio import load_audio
 
@@ -104,7 +116,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
                 confidence["genre"] = result.genre_probability
                 source["genre"] = "clap"
             else:
-                warnings.append("CLAP was not sure of the genre; left empty")
+                warnings.append(f"{entry.label()} could not tell the genre, so none is set")
             evidence.append(ClapGenres(entry.id, tuple(result.top_genres)))
     if "genre" not in source:
         # Without CLAP there is no weights-free genre worth a guess: "unknown" is an empty genre
@@ -122,7 +134,15 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
     )
 
 
-def analyse_input(path: str | Path, engine: str = "auto", library: Any = None, vlm: bool = False) -> Analysis:
+def analyse_input(
+    path: str | Path,
+    engine: str = "auto",
+    library: Any = None,
+    vlm: bool = False,
+    on_first_run: Callable[[str], None] | None = None,
+) -> Analysis:
+    """A dropped file -> its Analysis: an AlbumGen export's recipe, a track's or a cover's reading.
+    ``on_first_run`` gets a one-line note before a slow one-time preparation (see analyse_audio)."""
     if engine not in ENGINE_CHOICES:
         raise BadInputError(f"engine must be one of {', '.join(ENGINE_CHOICES)}, got {engine!r}")
     path = Path(path)
@@ -145,7 +165,7 @@ def analyse_input(path: str | Path, engine: str = "auto", library: Any = None, v
         )
     kind = input_kind(path)
     if kind == "audio":
-        result = analyse_audio(path, engine)
+        result = analyse_audio(path, engine, on_first_run)
         result.warnings[:0] = warnings
         return result
     result = analyse_cover(path, engine, library, vlm=vlm)
@@ -212,7 +232,12 @@ def analyse_cover(path: Path, engine: str = "auto", library: Any = None, k: int 
     if engine in ("auto", "neural"):
         clip = clip_embedder(required=engine == "neural")
         if clip is None:
-            warnings.append("the CLIP model is not downloaded; colour and texture sketch used")
+            from albumgen_desktop.models.manifest import model_for_role
+
+            entry = model_for_role("image-analysis")
+            warnings.append(
+                f"{entry.label()} is not downloaded, so the sliders come from the cover's colours and texture"
+            )
     if clip is not None:
         embedding = clip.embed([image])[0]
         shot = clip.zero_shot(embedding)
@@ -244,11 +269,14 @@ def analyse_cover(path: Path, engine: str = "auto", library: Any = None, k: int 
         if neighbours:
             features = blend_into(features, confidence, source, found, weight)
             evidence.append(Neighbours(embedder_model, k, tuple(n.evidence() for n in neighbours)))
+            # the note on how much the library counted lives in this evidence only (the window
+            # lists evidence and warnings both; the CLI prints it as a note)
             evidence.append(_library_weight(found, weight))
-            if not found.decides_categories:
-                warnings.append(found.note(weight))
         else:
-            warnings.append(f"the reference library has no covers embedded with {embedder_model} yet")
+            warnings.append(
+                "your reference library has no covers read this way yet, so it was not used "
+                "(import your albums again to add them)"
+            )
     if vlm:
         from albumgen_desktop.engines.vlm import context_text
 
