@@ -18,11 +18,12 @@ from typing import Any
 from PIL import Image
 
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError, CancelledError, NonFiniteOutputError
+from albumgen_desktop.core.limits import GUIDANCE, STEPS, STRENGTH, VARIATIONS
 from albumgen_desktop.core.progress import CancelToken
 from albumgen_desktop.models.device import Placement, choose_placement
 
 PIPELINE_CLASSES = ("StableDiffusionPipeline",)  # what model_index.json may name; never custom code
-MAX_VARIATIONS = 8
+MAX_VARIATIONS = int(VARIATIONS.hi)
 # SD 1.x/2.x latent channels -> RGB, a least-squares fit used for previews when no TAESD is around.
 _LATENT_RGB = ((0.298, 0.207, 0.208), (0.187, 0.286, 0.173), (-0.158, 0.189, 0.264), (-0.184, -0.271, -0.473))
 
@@ -56,14 +57,14 @@ class DiffusionRequest:
     def validate(self) -> None:
         if not self.prompt.strip():
             raise BadInputError("the cover prompt is empty")
-        if self.steps is not None and not 1 <= self.steps <= 100:
-            raise BadInputError("steps must be between 1 and 100")
-        if self.guidance is not None and not 0.0 <= self.guidance <= 20.0:
-            raise BadInputError("guidance must be between 0 and 20")
-        if not 0.05 <= self.strength <= 1.0:
-            raise BadInputError("strength must be between 0.05 and 1")
-        if not 1 <= self.variations <= MAX_VARIATIONS:
-            raise BadInputError(f"variations must be between 1 and {MAX_VARIATIONS}")
+        if self.steps is not None and self.steps not in STEPS:
+            raise BadInputError(f"steps must be {STEPS.describe()}, got {self.steps}")
+        if self.guidance is not None and self.guidance not in GUIDANCE:
+            raise BadInputError(f"guidance must be {GUIDANCE.describe()}, got {self.guidance:g}")
+        if self.strength not in STRENGTH:
+            raise BadInputError(f"strength must be {STRENGTH.describe()}, got {self.strength:g}")
+        if self.variations not in VARIATIONS:
+            raise BadInputError(f"variations must be {VARIATIONS.describe()}, got {self.variations}")
 
 
 def check_pipeline_folder(folder: Path) -> None:

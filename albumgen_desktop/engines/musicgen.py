@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from albumgen_desktop.core.errors import BadInputError, CancelledError, NonFiniteOutputError
+from albumgen_desktop.core.limits import DURATION_S, VARIATIONS
 from albumgen_desktop.core.progress import CancelToken
 from albumgen_desktop.engines.packed_linear import pack_linears_bf16
 from albumgen_desktop.models.device import Placement, choose_placement, cpu_has_native_bf16
@@ -47,7 +48,7 @@ DECODE_CONTEXT_FRAMES = 25
 # ahead, and the upsampling stack after it a few samples more (measured: 3 frames leave errors
 # of 4e-3 just before each seam, 4 frames match a one-shot decode to 1e-7).
 DECODE_LOOKAHEAD_FRAMES = 4
-MAX_DURATION_S = 600.0
+MAX_DURATION_S = DURATION_S.hi
 # t5-base reads at most 512 tokens (model_max_length in the tokenizer_config.json that every MusicGen
 # checkpoint ships); a longer prompt is cut there, with a note.
 TEXT_TOKEN_LIMIT = 512
@@ -75,10 +76,10 @@ class MusicRequest:
     def validate(self) -> None:
         if not self.prompt.strip():
             raise BadInputError("the music prompt is empty")
-        if not 0.5 <= self.duration_s <= MAX_DURATION_S:
-            raise BadInputError(f"duration must be between 0.5 and {MAX_DURATION_S:g} seconds")
-        if not 1 <= self.variations <= 8:
-            raise BadInputError("variations must be between 1 and 8")
+        if self.duration_s not in DURATION_S:
+            raise BadInputError(f"the duration must be {DURATION_S.describe()}, got {self.duration_s:g}")
+        if self.variations not in VARIATIONS:
+            raise BadInputError(f"variations must be {VARIATIONS.describe()}, got {self.variations}")
         if not (0.0 < self.temperature <= 3.0) or not (0 <= self.guidance <= 20) or self.top_k < 0:
             raise BadInputError("temperature must be 0..3, guidance 0..20 and top-k non-negative")
 
