@@ -269,9 +269,11 @@ def test_cli_library_commands(tmp_path: Path, capsys) -> None:
 
 def test_bad_library_inputs_are_clear(tmp_path: Path, capsys) -> None:
     broken = tmp_path / "broken.sqlite"
-    broken.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(AlbumGenError, match="is damaged .*albumgen library repair"):
+    broken.write_bytes(b"SQLite format 3\x00" + b"this is not a database" * 100)  # header, then garbage
+    with pytest.raises(AlbumGenError, match=f"is damaged .*albumgen library --library {broken} repair"):
         Library(broken)
+    with pytest.raises(AlbumGenError, match="is not an AlbumGen library"):  # not even SQLite
+        Library(tmp_path / "x.txt", create=True) if (tmp_path / "x.txt").write_text("notes") else None
     bad_csv = tmp_path / "x.csv"
     bad_csv.write_text("name,colour\nA,red\n")
     assert main(["library", "--library", str(tmp_path / "l.sqlite"), "import", str(bad_csv)]) == 2

@@ -138,7 +138,8 @@ def test_damaged_library_is_one_line_naming_it_and_the_repair(damaged_library, c
     for action in (["list"], ["stats"], ["list", "--json"]):
         assert main(["library", "--library", str(path), *action]) == 2, action
         err = one_line(capsys.readouterr().err)
-        assert str(path) in err and "damaged" in err and "albumgen library repair" in err
+        # the repair command names the same --library, so it repairs this file, not the default one
+        assert str(path) in err and "damaged" in err and f"albumgen library --library {path} repair" in err
     with pytest.raises(LibraryDamagedError) as exc:
         with Library(path) as lib:
             lib.albums()
@@ -183,13 +184,29 @@ def test_repair_sets_the_damaged_file_aside_and_keeps_what_reads(damaged_library
     assert report.moved_to is None and "nothing to repair" in report.summary()
 
 
-def test_a_file_that_is_not_a_database_is_reported_and_repaired(tmp_path: Path, capsys) -> None:
-    path = tmp_path / "lib.sqlite"
-    path.write_bytes(os.urandom(50_000))
-    assert main(["library", "--library", str(path), "stats"]) == 2
-    assert "damaged" in one_line(capsys.readouterr().err)
-    report = repair_library(path)
-    assert report.moved_to is not None and report.recovered == 0 and integrity(path) == "ok"
+def test_a_file_that_is_not_a_database_is_not_called_damaged_nor_repaired(tmp_path: Path, capsys) -> None:
+    """Text, a picture or random bytes given as --library are someone's file, not a damaged
+    library: said as such, and repair leaves them alone (no rename, no new database)."""
+    for name, content in (("notes.txt", b"shopping: milk, eggs\n" * 50), ("lib.sqlite", os.urandom(50_000))):
+        path = tmp_path / name
+        path.write_bytes(content)
+        for action in (["stats"], ["list"], ["repair"]):
+            assert main(["library", "--library", str(path), *action]) == 2, (name, action)
+            err = one_line(capsys.readouterr().err)
+            assert "not an AlbumGen library" in err and "damaged" not in err and str(path) in err, err
+        with pytest.raises(LibraryAccessError, match="not an AlbumGen library"):
+            repair_library(path)
+        assert path.read_bytes() == content
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(name)] == [name]
+
+
+def test_read_only_commands_create_no_library(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "new.sqlite"
+    for action in (["list"], ["stats"], ["remove", "1"]):
+        assert main(["library", "--library", str(path), *action]) == 2, action
+        err = one_line(capsys.readouterr().err)
+        assert f"there is no reference library at {path}" in err and f"--library {path} import" in err, err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_library_path_mistakes_are_exit_2_with_one_line(tmp_path: Path, capsys) -> None:
@@ -220,13 +237,14 @@ def test_library_path_mistakes_are_exit_2_with_one_line(tmp_path: Path, capsys) 
 def test_unwritable_folder_and_read_only_library_file_are_exit_2(tmp_path: Path, capsys) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
+    csv_path = _csv_library(tmp_path)
     with unchangeable(locked):
-        assert main(["library", "--library", str(locked / "lib.sqlite"), "list"]) == 2
+        code = main(["library", "--library", str(locked / "lib.sqlite"), "import", str(csv_path)])
+        assert code == 2
         assert "cannot be created" in one_line(capsys.readouterr().err)
     path = tmp_path / "lib.sqlite"
     with Library(path) as lib:
         put_albums(lib, 2)
-    csv_path = _csv_library(tmp_path)
     with unchangeable(path):
         code = main(["library", "--library", str(path), "import", str(csv_path), "--covers", str(tmp_path / "covers")])
         err = one_line(capsys.readouterr().err)

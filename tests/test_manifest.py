@@ -70,7 +70,7 @@ def test_installed_state_follows_the_cache_and_the_pinned_revision(tmp_path: Pat
     weights.write_bytes(b"garbage that is not a safetensors file")
     assert entry.check().problems == ("diffusion_pytorch_model.safetensors is not a valid safetensors file",)
     assert "damaged" in str(entry.missing()) and "albumgen models download taesd" in str(entry.missing())
-    assert entry.availability_note() == "taesd is damaged (download it again)"
+    assert entry.availability_note() == "the preview decoder (TAESD) is damaged (download it again)"
 
 
 def test_state_labels_are_the_wording_for_people() -> None:

@@ -326,7 +326,7 @@ def test_offline_without_weights(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert len(err) == 2 and "not downloaded" in err[-1]  # a note about the cover sketch, then the one error
     assert not (tmp_path / "x.wav").exists()
     assert main(["music", str(cover), "-o", str(tmp_path / "y.wav"), "--engine", "auto", "--duration", "3"]) == 0
-    assert "using the sketch engine" in capsys.readouterr().err
+    assert "not downloaded, so the sketch engine made this" in capsys.readouterr().err
     with pytest.raises(ModelMissingError):
         generate_music(MusicJob(features=Features(), engine="musicgen"))
 

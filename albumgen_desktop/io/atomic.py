@@ -83,7 +83,9 @@ def _check_target(path: Path) -> None:
 def _os_error(path: Path, exc: OSError) -> AlbumGenError:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return AlbumGenError(f"the disk is full; {path.name} was not written")
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if exc.errno == errno.EROFS:
+        return BadInputError(f"{path.parent} is on a read-only file system; {path.name} was not written")
+    if exc.errno in (errno.EACCES, errno.EPERM):
         return BadInputError(f"no permission to write {path.name} in {path.parent}")
     return AlbumGenError(f"could not write {path}: {exc.strerror or exc}")
 

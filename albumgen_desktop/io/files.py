@@ -108,3 +108,16 @@ def check_input_folder(path: str | Path) -> None:
         raise BadInputError(f"{path} cannot be opened: {exc.strerror or exc}") from None
     if not stat.S_ISDIR(info.st_mode):
         raise BadInputError(f"{path} is not a folder")
+
+
+def read_only_file_system(folder: Path) -> bool:
+    """Whether ``folder`` is on a file system mounted read-only (statvfs's ST_RDONLY flag, POSIX).
+    False where that cannot be told (no statvfs, a folder that is not there): the caller then
+    reports the write error it got."""
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is None:
+        return False
+    try:
+        return bool(statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False

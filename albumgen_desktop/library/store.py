@@ -31,6 +31,7 @@ from albumgen_desktop.core.errors import (
     LibraryDamagedError,
 )
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.io.files import read_only_file_system
 
 SCHEMA_VERSION = 1
 # PRAGMA application_id marks the file as ours (https://www.sqlite.org/pragma.html#pragma_application_id);
@@ -156,6 +157,11 @@ def _library_error(path: Path, exc: sqlite3.Error, busy_timeout: float) -> Album
         )
     if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
         return damaged(path, text)
+    if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN) and read_only_file_system(path.parent):
+        return LibraryAccessError(
+            f"the reference library {path} is on a read-only file system; copy it to a writable folder "
+            "and give that file with --library"
+        )
     if code == _SQLITE_READONLY:
         return LibraryAccessError(
             f"the reference library {path} is read-only; make the file and its folder writable, "
@@ -177,7 +183,12 @@ def _check_location(path: Path, create: bool = True) -> None:
     """Path mistakes as one LibraryAccessError line, before SQLite sees them. Without ``create``
     a missing library is an error and nothing is made (read-only commands)."""
     parent = path.parent
-    if not create and not path.exists():
+    if not create and not os.path.lexists(path):
+        ancestor = next((p for p in (parent, *parent.parents) if os.path.lexists(p)), None)
+        if ancestor is not None and not ancestor.is_dir():
+            raise LibraryAccessError(
+                f"the reference library {path} cannot be opened: {ancestor} is a file, not a folder"
+            )
         raise LibraryAccessError(
             f"there is no reference library at {path}; make one with "
             f"'albumgen library {library_option(path)}import FOLDER|CSV'"
@@ -195,6 +206,10 @@ def _check_location(path: Path, create: bool = True) -> None:
     try:
         info = os.stat(path)
     except FileNotFoundError:
+        if read_only_file_system(parent):
+            raise LibraryAccessError(
+                f"the reference library {path} cannot be created: {parent} is on a read-only file system"
+            ) from None
         if not os.access(parent, os.W_OK):
             raise LibraryAccessError(
                 f"the reference library {path} cannot be created: no permission to write in {parent}"
