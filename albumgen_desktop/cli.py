@@ -52,9 +52,10 @@ class _HelpFormatter(argparse.HelpFormatter):
         default = action.default
         if (
             "%(default)" not in text
-            and default not in (None, False, "", argparse.SUPPRESS)
-            and action.option_strings
+            and default is not None
             and not isinstance(default, bool)
+            and default not in ("", argparse.SUPPRESS)
+            and action.option_strings
         ):
             text += " (default: %(default)s)"
         return text
@@ -157,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_ranged(DURATION_S),
         default=10.0,
         metavar="S",
-        help=f"length in seconds, {DURATION_S.describe()}",
+        help=f"length of the music, {DURATION_S.describe()}",
     )
     p.add_argument(
         "--seed",
@@ -207,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_ranged(COVER_SIZE),
         default=1024,
         metavar="N",
-        help=f"side of the square cover in pixels, {COVER_SIZE.describe()}",
+        help=f"side of the square cover, {COVER_SIZE.describe()}",
     )
     p.add_argument(
         "--seed", type=_ranged(SEED), default=0, help=f"random seed, {SEED.describe()}; variation N uses seed + N - 1"
@@ -572,7 +573,10 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
     if args.model_id:
         entry = find_model(args.model_id)
         if entry.state() is ModelState.NOT_DOWNLOADED:
-            raise ModelMissingError(f"{entry.id} is not downloaded; albumgen models download {entry.id}")
+            raise ModelMissingError(
+                f"{entry.id} is not downloaded, so there is nothing to verify; "
+                f"run 'albumgen models download {entry.id}' first"
+            )
         entries = [entry]
     else:
         entries = [e for e in load_manifest() if e.state() is not ModelState.NOT_DOWNLOADED]
@@ -609,6 +613,13 @@ def _library(args: argparse.Namespace, create: bool = True):
     return Library(args.library, create=create)
 
 
+def _library_flag(args: argparse.Namespace) -> str:
+    """'--library PATH ' when the command was given one, so a suggested command acts on the same library."""
+    from albumgen_desktop.library.store import default_library_path, library_option
+
+    return library_option(args.library if args.library is not None else default_library_path())
+
+
 def _not_a_collection(path: Path) -> str | None:
     """What ``path`` is when it is a track or a picture (not a features CSV), else None."""
     from albumgen_desktop.services.analyse import input_kind
@@ -631,9 +642,13 @@ def cmd_library_import(args: argparse.Namespace) -> int:
         check_input_file(args.path)  # a FIFO or a device is refused here, not read forever
         kind = _not_a_collection(args.path)
         if kind is not None:
+            import shlex
+
+            folder = shlex.quote(printable_path(args.path.parent))
             raise BadInputError(
-                f"{printable_path(args.path.name)} is {kind}; 'library import' takes a music folder or a "
-                f"features CSV (e.g. the folder it is in: {printable_path(args.path.parent)})"
+                f"{printable_path(args.path.name)} is {kind}; 'library import' takes a folder of tracks with "
+                f"their covers or a features CSV: to import the folder it is in, run "
+                f"'albumgen library {_library_flag(args)}import {folder}'"
             )
     if args.covers is not None:
         check_input_folder(args.covers)

@@ -88,6 +88,8 @@ fi
 say "installing AlbumGen Desktop and its packages"
 "${PIP[@]}" install -e ".[dev]"
 echo "$fingerprint" > "$STAMP"
+# librosa compiles its numba kernels on first use (about 20 s here); do it now, not at the first analysis.
+"$VENV/bin/python" -m albumgen_desktop.engines.audio_warmup 2>&1 | sed 's/^/setup: /' || true
 # If Qt's X11 backend still cannot start, say which library it lacks (silent when all is well).
 "$VENV/bin/python" -m albumgen_desktop.xcb_check --quiet --libraries 2>&1 | sed 's/^/setup: /' || true
 say "done"

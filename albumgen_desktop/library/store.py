@@ -113,7 +113,11 @@ def library_option(path: Path) -> str:
 
     if Path(path) == default_library_path():
         return ""
-    return f"--library {shlex.quote(str(path))} "
+    text = str(path)
+    quoted = shlex.quote(text)
+    if quoted != text and not any(c in text for c in '"$`\\!'):
+        quoted = f'"{text}"'  # double quotes read better inside the single-quoted command of a message
+    return f"--library {quoted} "
 
 
 def repair_hint(path: Path) -> str:

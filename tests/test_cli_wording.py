@@ -1,0 +1,212 @@
+"""What the CLI says on the inputs the fresh-eyes review tried and on others of the same kinds:
+one line, exit 2 (3 for a model that isn't downloaded), the real range, the file it is about,
+and help that says what each argument is."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PIL import Image
+
+from albumgen_desktop.cli import build_parser, main
+from albumgen_desktop.core.limits import COVER_SIZE, DURATION_S, GUIDANCE, SEED, STEPS, STRENGTH, VARIATIONS, Range
+from albumgen_desktop.library.store import Library
+from tests.test_library_faults import one_line, put_albums
+
+OUT_OF_RANGE: list[tuple[str, str, Range, str]] = [
+    ("music", "--duration", DURATION_S, value) for value in ("0", "-3", "0.49", "600.5", "100000", "nan", "inf")
+] + [
+    ("music", "--seed", SEED, value) for value in ("-1", "4294967296", "1.5", "x")
+] + [
+    ("cover", "--size", COVER_SIZE, value) for value in ("37", "511", "1025", "4096")
+] + [
+    ("cover", "--strength", STRENGTH, value) for value in ("2", "0", "0.04", "-0.5")
+] + [
+    ("cover", "--steps", STEPS, value) for value in ("0", "101")
+] + [
+    ("cover", "--guidance", GUIDANCE, value) for value in ("-1", "20.5")
+] + [
+    ("cover", "--variations", VARIATIONS, value) for value in ("0", "9")
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("command", "option", "limits", "value"), OUT_OF_RANGE)
+def test_a_value_out_of_range_is_one_line_naming_the_real_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, option: str, limits: Range, value: str
+) -> None:
+    out = tmp_path / ("x.wav" if command == "music" else "x.png")
+    assert main([command, "-o", str(out), "--engine", "sketch", f"{option}={value}"]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert "usage:" not in err and err.startswith(f"albumgen {command}: {option} must be ")
+    assert limits.describe() in err and value in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_range_in_messages_is_the_range_accepted(tmp_path: Path) -> None:
+    """Both ends of every range are accepted (the message's range is not narrower than the check's)."""
+    parser = build_parser()
+    for option, limits in (("--duration", DURATION_S), ("--seed", SEED)):
+        for end in (limits.lo, limits.hi):
+            text = f"{end:g}" if not limits.whole else str(int(end))
+            args = parser.parse_args(["music", "-o", str(tmp_path / "x.wav"), option, text])
+            assert float(getattr(args, option[2:])) == end
+    for option, limits in (("--size", COVER_SIZE), ("--strength", STRENGTH), ("--steps", STEPS),
+                           ("--guidance", GUIDANCE), ("--variations", VARIATIONS)):  # fmt: skip
+        for end in (limits.lo, limits.hi):
+            text = f"{end:g}" if not limits.whole else str(int(end))
+            args = parser.parse_args(["cover", "-o", str(tmp_path / "x.png"), option, text])
+            assert float(getattr(args, option[2:])) == end
+
+
+@pytest.mark.parametrize("form", ["slash", "existing", "existing-png"])
+def test_output_that_is_a_folder_is_said_to_be_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], form: str
+) -> None:
+    folder = tmp_path / ("out.png" if form == "existing-png" else "out")
+    if form != "slash":
+        folder.mkdir()
+    text = str(folder) + ("/" if form == "slash" else "")
+    command = ["cover", "-o", text, "--engine", "sketch"] if form == "existing-png" else ["music", "-o", text]
+    assert main(command) == 2
+    err = one_line(capsys.readouterr().err)
+    assert "is a folder" in err and "must end in" not in err, err
+
+
+def test_wrote_names_the_recipe_sidecar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cover", "-o", str(tmp_path / "c.png"), "--engine", "sketch", "--size", "512",
+                 "--variations", "2"]) == 0  # fmt: skip
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"wrote {tmp_path / 'c.png'} (+ c.png.json): ") and "(+ c-2.png.json)" in out[1]
+    assert (tmp_path / "c.png.json").is_file() and (tmp_path / "c-2.png.json").is_file()
+    assert main(["music", "-o", str(tmp_path / "m.wav"), "--engine", "sketch", "--duration", "1"]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'm.wav'} (+ m.wav.json): 1 s, sketch")
+
+
+@pytest.mark.parametrize(
+    ("command", "extra", "unused"),
+    [
+        ("cover", ["--prompt", "pastel pink flowers, watercolour"], "your prompt was not used"),
+        ("cover", ["--negative", "dark, red, stripes"], "your negative prompt was not used"),
+        ("cover", ["--prompt", "a", "--negative", "b"], "your prompt and negative prompt were not used"),
+        ("music", ["--prompt", "dreamy lo-fi piano"], "your prompt was not used"),
+    ],
+)
+def test_sketch_engines_say_they_follow_the_sliders_not_the_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, extra: list[str], unused: str
+) -> None:
+    out = tmp_path / ("x.png" if command == "cover" else "x.wav")
+    size = ["--size", "512"] if command == "cover" else ["--duration", "1"]
+    assert main([command, "-o", str(out), "--engine", "sketch", *size, *extra]) == 0
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if "follows the sliders" in line]
+    assert len(notes) == 1 and unused in notes[0] and notes[0].startswith("albumgen: note: "), err
+    # no text given: nothing to say
+    assert main([command, "-o", str(out), "--engine", "sketch", *size]) == 0
+    assert "follows the sliders" not in capsys.readouterr().err
+
+
+def _tone(path: Path, seconds: float = 4.0) -> Path:
+    t = np.arange(int(22050 * seconds)) / 22050
+    sf.write(path, 0.3 * np.sin(2 * np.pi * 220 * t), 22050)
+    return path
+
+
+def test_library_import_of_a_track_or_a_picture_says_what_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    track = _tone(tmp_path / "track.wav")
+    picture = tmp_path / "front.jpg"
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(picture)
+    lib = tmp_path / "lib.sqlite"
+    for path, kind in ((track, "an audio file"), (picture, "an image")):
+        assert main(["library", "--library", str(lib), "import", str(path)]) == 2
+        err = one_line(capsys.readouterr().err)
+        assert f"{path.name} is {kind}" in err and "UTF-8" not in err, err
+        assert f"albumgen library --library {lib} import {tmp_path}" in err, err
+    assert not lib.exists()
+
+
+def test_library_remove_of_an_unknown_id_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lib = tmp_path / "lib.sqlite"
+    with Library(lib) as library:
+        put_albums(library, 3)
+        ids = [a.id for a in library.albums()]
+    assert main(["library", "--library", str(lib), "remove", "999"]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert "no album has id 999" in err and f"--library {lib} list" in err, err
+    # the known ones go, the unknown one is named, the exit code says not all was done
+    assert main(["library", "--library", str(lib), "remove", str(ids[0]), "1000", "1001"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "removed 1 album\n" and "no album has ids 1000, 1001" in one_line(captured.err)
+    assert main(["library", "--library", str(lib), "remove", str(ids[1]), str(ids[2])]) == 0
+    assert capsys.readouterr().out == "removed 2 albums\n"
+    for bad in ("0", "-4", "x"):
+        assert main(["library", "--library", str(lib), "remove", bad]) == 2
+        assert "album id" in one_line(capsys.readouterr().err)
+
+
+def test_models_verify_of_a_model_not_downloaded_exits_3_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    for model in ("musicgen-small", "taesd", "clip-b32"):
+        assert main(["models", "verify", model]) == 3
+        err = one_line(capsys.readouterr().err)
+        assert f"{model} is not downloaded" in err and f"albumgen models download {model}" in err
+        assert err.count("not downloaded") == 1
+
+
+def test_models_list_columns_line_up(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0]
+    starts = [header.index(h) for h in ("USE", "LICENCE", "STATE")]
+    size_end = header.index("SIZE") + len("SIZE")
+    rows = [line for line in lines[1:] if line and not line.startswith((" ", "bundle "))]
+    assert len(rows) >= 8
+    for row in rows:
+        for start in starts:
+            assert row[start - 2 : start] == "  " and row[start] != " ", (row, start)
+        assert row[size_end - 1] != " " and row[size_end] == " ", row  # sizes right-aligned under SIZE
+    assert "preview-decoder" not in "\n".join(lines) and "vlm " not in "\n".join(lines)
+
+
+@pytest.mark.parametrize("command", ["analyze", "music", "cover"])
+def test_help_says_what_every_argument_is(command: str) -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]  # type: ignore[union-attr]
+    for action in sub._actions:
+        assert action.help, (command, action.dest)
+    text = sub.format_help()
+    assert re.search(r"FILE\s+a cover image, a track", text) or command != "analyze"
+    if command != "analyze":
+        assert "(default: 0)" in text.split("--seed")[2]  # the seed's default is said, 0 included
+        assert "0..4294967295" in text
+    if command == "music":
+        assert "0.5..600 seconds (default: 10.0)" in " ".join(text.split())
+    assert "(default: auto)" in " ".join(text.split("--engine")[-1].split())
+
+
+def test_a_read_only_file_system_is_said_as_such(tmp_path: Path) -> None:
+    """A real read-only mount (tmpfs, in a private mount namespace so nothing outlives the test)."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("no unshare")
+    folder = tmp_path / "rofs"
+    folder.mkdir()
+    script = (
+        f"mount -t tmpfs -o ro,size=1m tmpfs {folder} || exit 99; "
+        f"{sys.executable} -m albumgen_desktop cover -o {folder}/x.png --engine sketch --size 512; echo rc=$?; "
+        f"{sys.executable} -m albumgen_desktop library --library {folder}/lib.sqlite import {tmp_path}; echo rc=$?"
+    )
+    result = subprocess.run([unshare, "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    if result.returncode == 99 or "unshare failed" in result.stderr or "Operation not permitted" in result.stderr:
+        pytest.skip(f"cannot mount a read-only file system here: {result.stderr.strip()}")
+    assert result.stdout.split() == ["rc=2", "rc=2"], result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and all("read-only file system" in line for line in lines), lines
+    assert "no permission" not in result.stderr
