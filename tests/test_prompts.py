@@ -187,6 +187,39 @@ def test_cover_prompt_properties(f: Features, title: str) -> None:
     assert cover_prompt(f, title) == (prompt, negative)
 
 
+def _cover_prompt_repeats(f: Features, title: str = "") -> list[tuple[str, str]]:
+    prompt, _ = cover_prompt(f, title)
+    words = template_words(prompt.replace(f'"{" ".join(title.split())}"', " ") if title.strip() else prompt, f)
+    long_words = [w for w in words if len(w) >= 4]
+    return [(a, b) for i, a in enumerate(long_words) for b in long_words[i + 1 :] if same_stem(a, b)]
+
+
+def test_no_cover_prompt_repeats_a_stem_for_any_branch() -> None:
+    """Every combination of what the cover prompt's clauses depend on: each genre with its own
+    imagery or palette (and none), every valence x energy cell with both modes, every
+    composition (tempo, danceability) and every texture (acousticness). The review's case was
+    valence 1, energy 0, shoegaze: "blurred dreamy light ... gentle diffuse light"."""
+    from albumgen_desktop.core.palette import GENRE_PALETTES
+    from albumgen_desktop.core.prompts import _GENRE_IMAGERY
+
+    genres = sorted({"", *GENRES, *_GENRE_IMAGERY, *GENRE_PALETTES})
+    levels = (0.1, 0.5, 0.9)  # one value per band (the mood words and the palette both use thirds)
+    failures = []
+    for genre in genres:
+        for valence in levels:
+            for energy in levels:
+                for mode in ("major", "minor"):
+                    for tempo, dance in ((60, 0.2), (100, 0.3), (140, 0.3), (100, 0.9)):
+                        for acoustic in (0.1, 0.5, 0.9):
+                            f = Features(genre=genre, valence=valence, energy=energy, mode=mode, tempo_bpm=tempo,
+                                         danceability=dance, acousticness=acoustic)  # fmt: skip
+                            if repeats := _cover_prompt_repeats(f):
+                                failures.append((cover_prompt(f)[0], repeats))
+    assert not failures, failures[:5]
+    shoegaze = Features(genre="shoegaze", valence=1.0, energy=0.0)
+    assert _cover_prompt_repeats(shoegaze) == [] and cover_prompt(shoegaze)[0].count("light") <= 1
+
+
 @given(st.tuples(features, st.sampled_from(GENRES)).map(lambda t: replace(t[0], style="", genre=t[1])))
 @settings(max_examples=200)
 def test_cover_prompt_leaves_room_for_a_title_in_clips_77_tokens(f: Features) -> None:
