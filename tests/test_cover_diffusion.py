@@ -192,3 +192,27 @@ def test_service_cancel_keeps_finished_variations() -> None:
 def test_missing_model_error_names_the_download_command() -> None:
     with pytest.raises(ModelMissingError, match="albumgen models download sdxs-512"):
         generate_cover(CoverJob(features=Features(), size=512, engine="diffusion"))
+
+
+@pytest.mark.parametrize(("guidance", "applied"), [(None, False), (0.0, False), (1.0, False), (2.5, True)])
+def test_the_recipe_keeps_the_negative_prompt_typed_and_says_whether_it_counted(
+    tmp_path: Path, guidance: float | None, applied: bool
+) -> None:
+    """SDXS runs without guidance (its default is 0), where a negative prompt has no effect; the
+    recipe keeps what the artist typed either way (reopening an export fills Avoid again)."""
+    from albumgen_desktop.io.metadata import export_png
+
+    install_tiny(find_model("sdxs-512"))
+    typed = "dark, red, stripes"
+    result = generate_cover(
+        CoverJob(features=Features(), size=512, engine="diffusion", negative_prompt=typed, guidance=guidance)
+    )
+    recipe = result.recipe
+    assert recipe.negative_prompt == typed and recipe.params["negative_applied"] is applied
+    assert recipe.negative_applied is applied
+    assert any("negative prompt was not used" in n for n in result.notices) is not applied
+    path = export_png(tmp_path / "c.png", result.image, recipe)
+    back = read_recipe(path)
+    assert back is not None and back.negative_prompt == typed and back.negative_applied is applied
+    infotext = png.read_text(path)["parameters"]
+    assert (f"Negative prompt: {typed}" in infotext) is applied
