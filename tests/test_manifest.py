@@ -131,3 +131,47 @@ def test_manifest_matches_its_json_schema() -> None:
     data["models"][0]["files"].append("pytorch_model.bin")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+# Words that belong to developers, not to the artist reading the model manager.
+DEVELOPER_WORDS = ("safetensors", "revision", "tokenizer", ".json", "bench", "vae", "repo", "fp16", "checkpoint",
+                   "main", "spiece", "taesd", "the id")  # fmt: skip
+
+
+def test_every_model_has_a_name_and_a_plain_summary_for_the_artist() -> None:
+    for e in load_manifest():
+        assert e.name and e.display_name == e.name and e.id not in e.summary, e.id
+        summary = e.summary.lower()
+        assert 10 <= len(e.summary) <= 160 and e.summary.endswith(".") and e.summary[0].isupper(), e.summary
+        assert not any(word in summary for word in DEVELOPER_WORDS), (e.id, e.summary)
+        assert e.summary != e.why
+
+
+def test_every_role_has_a_label_for_people() -> None:
+    from albumgen_desktop.models.manifest import ROLES, role_label, role_noun
+
+    labels = [role_label(r) for r in ROLES]
+    assert len(set(labels)) == len(ROLES)
+    for role, label in zip(ROLES, labels, strict=True):
+        assert label != role and "-" not in label and label[0].isupper(), label
+        assert role_noun(role).startswith("the ") and ("-" not in role or role not in role_noun(role))
+    assert find_model("taesd").label() == "the preview decoder (TAESD)"
+    assert "smolvlm-256m" not in find_model("smolvlm-256m").missing().args[0].split(";")[0]
+
+
+def test_the_schema_requires_name_and_summary(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((MANIFEST_PATH.parent / "manifest.schema.json").read_text())
+    for key, bad_value in (("summary", None), ("name", None), ("summary", "short"), ("name", "x" * 41)):
+        data = json.loads(MANIFEST_PATH.read_text())
+        if bad_value is None:
+            del data["models"][0][key]
+        else:
+            data["models"][0][key] = bad_value
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(data, schema)
+        if bad_value is None:  # the loader refuses it too, naming the key
+            path = tmp_path / "m.json"
+            path.write_text(json.dumps(data))
+            with pytest.raises(BadInputError, match=key):
+                load_manifest(path)
