@@ -149,7 +149,9 @@ def _explain(exc: Exception, entry: ModelEntry, filename: str, endpoint: str) ->
             return AlbumGenError(f"{entry.repo} refused access (HTTP {status}); set HF_TOKEN to a token with access")
         if status == 429 or status >= 500:
             return _Retry(f"the model hub is busy or failing (HTTP {status})")
-        return AlbumGenError(f"downloading {filename} of {entry.id} failed: the model hub answered HTTP {status}")
+        return AlbumGenError(
+            f"{entry.display_name} could not be downloaded ({filename}): the model hub answered HTTP {status}"
+        )
     if isinstance(exc, FileMetadataError):
         return AlbumGenError(
             f"the server at {endpoint} does not answer like the Hugging Face Hub (no commit or etag for {filename}); "
@@ -180,7 +182,7 @@ def _with_retries(action: Callable[[], Any], entry: ModelEntry, filename: str, r
             if isinstance(outcome, (AlbumGenError, _Absent)):
                 raise outcome from None
             if attempt == retries:
-                raise AlbumGenError(f"downloading {filename} of {entry.id} failed: {outcome}") from None
+                raise AlbumGenError(f"{entry.display_name} could not be downloaded ({filename}): {outcome}") from None
         time.sleep(backoff_s * 2**attempt)
     raise AssertionError("unreachable")  # pragma: no cover
 
