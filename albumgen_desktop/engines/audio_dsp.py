@@ -226,7 +226,7 @@ def chroma_from_cqt(cqt: np.ndarray, lo_octave: int = 2, hi_octave: int = 6) -> 
 
 def _profiles(which: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """(24, 12): rows 0..11 major keys C..B, 12..23 minor keys."""
-    rows = []
+    rows: list[np.ndarray] = []
     for mode_profile in which:
         p = (mode_profile - mode_profile.mean()) / mode_profile.std()
         rows.extend(np.roll(p, k) for k in range(12))
