@@ -70,7 +70,7 @@ class OptionsPanel(QWidget):
         self.strength.setAccessibleName("reference strength")
         self.strength.setToolTip("How far the cover may move away from the reference picture (1 = ignore it)")
         self.typography = QCheckBox("Set the title on the cover")
-        self.typography.setToolTip("Sketch covers always carry the title; for diffusion covers it is your choice")
+        self.typography.setToolTip("Letter the title (and the Style field, as the artist) onto the cover")
         self.model_note = QLabel("")
         self.model_note.setWordWrap(True)
         self.download = QPushButton("Download…")

@@ -27,6 +27,7 @@ DEFAULTS = {
     "cover_model": "auto",
     "device": "auto",
     "model_dir": "",
+    "open_dir": "",
 }  # fmt: skip
 
 
