@@ -333,7 +333,7 @@ def test_diffusion_cover_with_live_previews_and_takes(window: MainWindow, qtbot)
 
 
 def test_folder_drop_fills_the_library_and_analysis_shows_the_neighbours(
-    window: MainWindow, qtbot, tmp_path: Path
+    window: MainWindow, qtbot, tmp_path: Path, monkeypatch
 ) -> None:
     from tests.test_library import make_tagged_folder
 
@@ -345,11 +345,25 @@ def test_folder_drop_fills_the_library_and_analysis_shows_the_neighbours(
     assert "8 added" in window.status.text()
     window.open_path(cover_png(tmp_path / "cover.png", (30, 160, 90), 120))
     wait_idle(qtbot, window)
-    assert "Nearest albums in your library" in window.drop.notes.text()
+    notes, warnings = window.drop.notes.text(), window.drop.warnings.text()
+    assert "Closest covers in your library:" in notes and "% alike" in notes
+    assert "k=" not in notes and "similarity" not in notes and "no genre" not in notes
+    lines = [line.lstrip("⚠ ") for line in (notes + "\n" + warnings).splitlines() if line.strip()]
+    assert len(lines) == len(set(lines))  # each thing said once
     assert sum(dialog.albums.item(i).text().startswith("★") for i in range(dialog.albums.count())) >= 1
+    assert "8 albums" in dialog.summary.text() and not dialog.remove_button.isEnabled()  # nothing selected
+    assert not dialog.remove_button.hasFocus()
+    qtbot.waitUntil(lambda: all(not dialog.albums.item(i).icon().isNull() for i in range(8)), timeout=20_000)
     dialog.albums.item(0).setSelected(True)
+    assert dialog.remove_button.isEnabled()
+    asked: list[str] = []
+    answer = QMessageBox.StandardButton.No
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a: asked.append(text) or answer)
     dialog.remove_selected()
-    assert dialog.albums.count() == 7
+    assert dialog.albums.count() == 8 and "Remove 1 album from the reference library" in asked[0]
+    answer = QMessageBox.StandardButton.Yes
+    dialog.remove_selected()
+    assert dialog.albums.count() == 7 and "Removed 1 album." in dialog.summary.text()
 
 
 def test_the_window_fits_a_1280_by_720_screen(window: MainWindow) -> None:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from albumgen_desktop.app.drop_area import display_name, local_paths
 from albumgen_desktop.app.imports import import_gently, modules_for
-from albumgen_desktop.app.wording import Notice, failure_notice
+from albumgen_desktop.app.wording import Notice, failure_notice, sentence
 
 if TYPE_CHECKING:
     from albumgen_desktop.app.window import MainWindow
@@ -96,7 +96,7 @@ class Inputs(QObject):
             main.session.apply_recipe(analysis.recipe)
         else:
             main.session.set_features(analysis.features, analysis.confidence, analysis.source, analysis)
-        warnings = list(analysis.warnings)
+        warnings = list(dict.fromkeys(sentence(w) for w in analysis.warnings))
         notes = [line for line in evidence_lines(analysis.evidence) if line not in warnings]  # each thing once
         main.drop.set_notes(warnings, notes)
         neighbours = [a.id for e in analysis.evidence if isinstance(e, Neighbours) for a in e.albums]
