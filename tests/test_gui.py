@@ -353,7 +353,8 @@ def test_folder_drop_fills_the_library_and_analysis_shows_the_neighbours(
     assert sum(dialog.albums.item(i).text().startswith("★") for i in range(dialog.albums.count())) >= 1
     assert "8 albums" in dialog.summary.text() and not dialog.remove_button.isEnabled()  # nothing selected
     assert not dialog.remove_button.hasFocus()
-    qtbot.waitUntil(lambda: all(not dialog.albums.item(i).icon().isNull() for i in range(8)), timeout=20_000)
+    qtbot.waitUntil(lambda: not dialog.runner.handles, timeout=20_000)  # the covers are read
+    assert len({dialog.albums.item(i).icon().cacheKey() for i in range(8)}) == 8  # each its own, no placeholder
     dialog.albums.item(0).setSelected(True)
     assert dialog.remove_button.isEnabled()
     asked: list[str] = []
@@ -477,17 +478,21 @@ def test_model_manager_downloads_from_a_local_hub_and_removes(
         hub.close()
 
 
-def test_first_launch_offer_is_made_once(window: MainWindow, monkeypatch) -> None:
+def test_first_launch_offer_comes_back_until_answered(window: MainWindow, monkeypatch) -> None:
     from albumgen_desktop.app import first_launch
 
     shown: list[str] = []
+    press = [False, True]  # closed without a button (e.g. quitting), then "Use the sketch engines"
 
     def fake_exec(dialog) -> int:
         shown.append(dialog.chosen_bundle())
-        return 0  # "Use the sketch engines for now"
+        if press.pop(0):
+            dialog.later.click()
+        return 0
 
     monkeypatch.setattr(first_launch.FirstLaunchDialog, "exec", fake_exec)
-    first_launch.offer_first_launch(window)
-    first_launch.offer_first_launch(window)
-    assert shown == ["cpu-starter"]
+    for _ in range(3):
+        first_launch.offer_first_launch(window)
+    assert shown == ["cpu-starter", "cpu-starter"]  # offered again after the unanswered close, then never
+    assert window.settings.get("first_launch_done")
     assert window.models_dialog is None

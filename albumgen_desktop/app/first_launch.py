@@ -89,7 +89,8 @@ class FirstLaunchDialog(QDialog):
         self.accept() if download else self.reject()
 
     def chosen_bundle(self) -> str:
-        for radio, bundle in zip(self.choices, self.bundles, strict=True):
+        offered = self.bundles[: len(self.choices)]  # offline no bundle is offered
+        for radio, bundle in zip(self.choices, offered, strict=True):
             if radio.isChecked():
                 return bundle.id
         return self.bundles[0].id

@@ -13,7 +13,7 @@ from albumgen_desktop.app.history import Result
 from albumgen_desktop.app.imports import import_gently, modules_for
 from albumgen_desktop.app.jobs import JobHandle
 from albumgen_desktop.app.model_state import INSTALLED, engine_model, model_state
-from albumgen_desktop.app.wording import Notice, failure_notice, model_notice
+from albumgen_desktop.app.wording import Notice, duration_text, failure_notice, model_notice
 
 if TYPE_CHECKING:
     from albumgen_desktop.app.window import MainWindow
@@ -72,7 +72,8 @@ class Generation(QObject):
 
         handle = self.main.generation_runner.submit(run, "music")
         self._track(handle, "Music", self._model_id("musicgen", options.engine))
-        handle.chunk.connect(lambda piece, _fraction, h=handle: self._chunk(h, piece))
+        total = job.duration_s
+        handle.chunk.connect(lambda piece, _fraction, h=handle: self._chunk(h, piece, total))
         handle.finished.connect(self._music_done)
         return handle
 
@@ -151,7 +152,7 @@ class Generation(QObject):
 
     # -- while running --------------------------------------------------------------------------
 
-    def _chunk(self, handle: JobHandle, piece: Any) -> None:
+    def _chunk(self, handle: JobHandle, piece: Any, total_s: float) -> None:
         """Streamed MusicGen audio (variations, samples): it plays at once and the waveform grows."""
         if piece.shape[1] == 0:
             return
@@ -164,7 +165,9 @@ class Generation(QObject):
                 transport.stream_append(piece[0])
         parts.append(np.asarray(piece[0], dtype=np.float32))
         if handle is self.live_owner:
-            self.main.result_view.show_live_music(np.concatenate(parts), STREAM_RATE, "Music: generating (live)")
+            samples = np.concatenate(parts)
+            made = f"{duration_text(len(samples) / STREAM_RATE)} of {duration_text(total_s)} made so far"
+            self.main.result_view.show_live_music(samples, STREAM_RATE, f"Music: generating (live), {made}")
 
     def _preview(self, handle: JobHandle, image: Any) -> None:
         if handle is self.live_owner:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from albumgen_desktop.app.history_strip import placeholder_pixmap
 from albumgen_desktop.app.jobs import JobHandle, JobRunner
 
 THUMB = 48
@@ -147,11 +148,13 @@ class LibraryDialog(QDialog):
         except AlbumGenError as exc:
             self.summary.setText(str(exc))
             return
+        blank = QIcon(placeholder_pixmap("♪", THUMB))  # until (or unless) its cover is read
         for album in albums:
             f = album.features
             facts = [x for x in (album.genre, f"{f.tempo_bpm:.0f} BPM", f.key_label) if x]
             item = QListWidgetItem(f"{album.label()}\n{' · '.join(facts)}")
             item.setData(Qt.ItemDataRole.UserRole, album.id)
+            item.setIcon(blank)
             if album.id in self._highlighted:
                 item.setText("★ " + item.text())
                 item.setToolTip("Used by the last cover analysis")

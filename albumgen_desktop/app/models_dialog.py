@@ -186,8 +186,7 @@ class ModelsDialog(QDialog):
         t = self.table
         t.resizeColumnsToContents()
         rows = sum(t.rowHeight(r) for r in range(t.rowCount()))
-        bar = t.horizontalScrollBar().sizeHint().height()
-        t.setMinimumHeight(t.horizontalHeader().height() + rows + 2 * t.frameWidth() + bar)
+        t.setMinimumHeight(t.horizontalHeader().height() + rows + 2 * t.frameWidth())
         self.resize(max(self.width(), self.sizeHint().width()), self.sizeHint().height())
 
     def hideEvent(self, event) -> None:

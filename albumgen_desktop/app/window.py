@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
     # -- building -------------------------------------------------------------------------------
 
     def _build_layout(self) -> None:
-        left = self.left = ScrollColumn(self.drop, self.radar, self.features_panel, min_width=310)
+        left = self.left = ScrollColumn(self.drop, self.radar, self.features_panel, min_width=330)
         title_row = QWidget()
         row = QHBoxLayout(title_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         for i in range(3):
             self.columns.setCollapsible(i, False)
         self.columns.setStretchFactor(1, 1)
-        self.columns.setSizes([320, 700, 340])
+        self.columns.setSizes([330, 690, 340])
         self.setCentralWidget(self.columns)
         self.statusBar().addWidget(self.status, 1)
         self.statusBar().addPermanentWidget(self.engines_label)
