@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint eval calibrate covers screenshot bench installer clean
+.PHONY: setup run test test-fast lint eval calibrate covers screenshot bench installer clean
 
 setup:
 	@bash scripts/setup_env.sh
@@ -14,13 +14,18 @@ run: setup
 	@$(PY) -m albumgen_desktop.xcb_check --quiet
 	$(PY) -m albumgen_desktop gui
 
-test: setup
-	$(PY) -m ruff check .
+# The whole suite after the checks: lint, format, types (mypy, config in pyproject.toml), then every test.
+test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# The same checks and every test not marked slow (a few minutes; see CONTRIBUTING.md).
+test-fast: lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m "not slow"
 
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # Tempo/key/metre accuracy of the audio analyser on rendered scores, beside the textbook baseline.
 eval: setup

@@ -4,8 +4,8 @@
 
 States: 1 first launch offline, 2 cover analysed, 3 music generating (tiny MusicGen: progress
 and time left), 4 music done with its waveform, 5 four cover takes with the second shown large,
-6 the library window, 7 the model manager with a missing and a damaged model (a tiny model whose
-weights were truncated). Everything happens in temporary folders (models, library, history,
+6 the library window with its covers, 7 the model manager with a missing and a damaged model (a
+tiny model whose weights were truncated; the window's engine menu says so too). Everything happens in temporary folders (models, library, history,
 settings); the whole X screen is grabbed, so dialogs show over the window as a person sees them.
 """
 
@@ -41,8 +41,12 @@ def _cover_art(path: Path, size: int = 600) -> Path:
     return path
 
 
-def _library(path: Path, n: int = 14) -> None:
-    """A small reference library of sketch-painted covers with plausible metadata."""
+def _library(path: Path, music: Path, n: int = 14) -> None:
+    """A small reference library of sketch-painted covers with plausible metadata, its rows shaped
+    as a music folder import writes them (one album folder each: a track and its cover.png), so
+    the library window finds each cover as it would after a real import."""
+    import soundfile as sf
+
     from albumgen_desktop.core.features import Features
     from albumgen_desktop.engines.cover_sketch import paint
     from albumgen_desktop.library.embedders import SketchEmbedder
@@ -58,9 +62,15 @@ def _library(path: Path, n: int = 14) -> None:
         for i in range(n):
             f = Features(energy=float(rng.uniform(0.1, 0.95)), valence=float(rng.uniform(0.1, 0.9)),
                          tempo_bpm=float(rng.uniform(70, 150)), genre=genres[i % len(genres)])  # fmt: skip
-            vector = embedder.embed([paint(f, 256, seed=i)])[0]
-            library.put(title=names[i % len(names)], artist=f"Artist {i % 5 + 1}", features=f, source="screenshots",
-                        source_key=f"shot-{i}", stamp="1", embeddings={embedder.model: vector})  # fmt: skip
+            cover = paint(f, 256, seed=i)
+            album = music / f"album-{i:02d}"
+            album.mkdir(parents=True, exist_ok=True)
+            cover.save(album / "cover.png")
+            track = album / "01.wav"
+            sf.write(track, np.zeros(800, np.float32), 8000)
+            vector = embedder.embed([cover])[0]
+            library.put(title=names[i % len(names)], artist=f"Artist {i % 5 + 1}", features=f, source="folder",
+                        source_key=str(track), stamp="1", embeddings={embedder.model: vector})  # fmt: skip
 
 
 class Shooter:
@@ -105,14 +115,11 @@ def main(argv: list[str] | None = None) -> int:
                      ("XDG_STATE_HOME", "state"), ("HF_HOME", "hf")):  # fmt: skip
         os.environ[var] = str(tmp / sub)
     os.environ["HF_HUB_OFFLINE"] = "1"  # first launch, offline
-    from PySide6.QtWidgets import QApplication
-
     from albumgen_desktop.app.first_launch import FirstLaunchDialog
+    from albumgen_desktop.app.main import make_app
     from albumgen_desktop.app.window import MainWindow
 
-    app = QApplication([sys.argv[0]])
-    app.setApplicationName("AlbumGen Desktop")
-    app.setStyle("Fusion")
+    app = make_app()  # named, with its icon, as `albumgen gui` starts it
     screen = app.primaryScreen().size()
     shots = Shooter(app, out, args.size or f"{screen.width()}x{screen.height()}")
     window = MainWindow(tmp / "history")
@@ -163,9 +170,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from albumgen_desktop.library.store import default_library_path
 
-    _library(default_library_path())
+    _library(default_library_path(), tmp / "music")
     library = window.show_library()
     library.move(window.x() + 120, window.y() + 80)
+    shots.pump(until=lambda: not library.runner.handles)  # the covers are read on the library's thread
     shots.shoot("6-library")
     library.close()
 
@@ -176,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     weights = sorted(snapshot.rglob("*.safetensors"))[0].resolve()
     with open(weights, "r+b") as fh:  # a damaged download: the weights cut short
         fh.truncate(max(1, weights.stat().st_size // 3))
+    window.refresh_engines()  # the window learns it too: its engine menu and status say what the manager says
+    shots.pump(until=lambda: "Sketch engines ready" in window.engines_label.text(), limit=30)
     window.show_models("musicgen-small").move(window.x() + 80, window.y() + 60)
     shots.shoot("7-model-manager")
     window.close()

@@ -93,7 +93,7 @@ def test_generate_both_then_cancel_the_cover_after_the_music_finished(window: Ma
     wait_idle(qtbot, window)
     assert seen == {"cover_alive": True, "cancel_enabled": True, "cover_cancelled": True}
     kinds = [r.recipe.kind for r in window.history.results()]
-    assert kinds[0] == "music" and kinds.count("cover") < 8  # the cover stopped before its eight takes
+    assert kinds[-1] == "music" and kinds.count("cover") < 8  # newest first; the cover stopped before 8 takes
     assert not window.cancel_button.isEnabled() and window.music_button.isEnabled()
     assert "cancelled" in window.status.text()
 
@@ -333,7 +333,7 @@ def test_diffusion_cover_with_live_previews_and_takes(window: MainWindow, qtbot)
 
 
 def test_folder_drop_fills_the_library_and_analysis_shows_the_neighbours(
-    window: MainWindow, qtbot, tmp_path: Path
+    window: MainWindow, qtbot, tmp_path: Path, monkeypatch
 ) -> None:
     from tests.test_library import make_tagged_folder
 
@@ -345,11 +345,26 @@ def test_folder_drop_fills_the_library_and_analysis_shows_the_neighbours(
     assert "8 added" in window.status.text()
     window.open_path(cover_png(tmp_path / "cover.png", (30, 160, 90), 120))
     wait_idle(qtbot, window)
-    assert "Nearest albums in your library" in window.drop.notes.text()
+    notes, warnings = window.drop.notes.text(), window.drop.warnings.text()
+    assert "Closest covers in your library:" in notes and "% alike" in notes
+    assert "k=" not in notes and "similarity" not in notes and "no genre" not in notes
+    lines = [line.lstrip("⚠ ") for line in (notes + "\n" + warnings).splitlines() if line.strip()]
+    assert len(lines) == len(set(lines))  # each thing said once
     assert sum(dialog.albums.item(i).text().startswith("★") for i in range(dialog.albums.count())) >= 1
+    assert "8 albums" in dialog.summary.text() and not dialog.remove_button.isEnabled()  # nothing selected
+    assert not dialog.remove_button.hasFocus()
+    qtbot.waitUntil(lambda: not dialog.runner.handles, timeout=20_000)  # the covers are read
+    assert len({dialog.albums.item(i).icon().cacheKey() for i in range(8)}) == 8  # each its own, no placeholder
     dialog.albums.item(0).setSelected(True)
+    assert dialog.remove_button.isEnabled()
+    asked: list[str] = []
+    answer = QMessageBox.StandardButton.No
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a: asked.append(text) or answer)
     dialog.remove_selected()
-    assert dialog.albums.count() == 7
+    assert dialog.albums.count() == 8 and "Remove 1 album from the reference library" in asked[0]
+    answer = QMessageBox.StandardButton.Yes
+    dialog.remove_selected()
+    assert dialog.albums.count() == 7 and "Removed 1 album." in dialog.summary.text()
 
 
 def test_the_window_fits_a_1280_by_720_screen(window: MainWindow) -> None:
@@ -463,17 +478,21 @@ def test_model_manager_downloads_from_a_local_hub_and_removes(
         hub.close()
 
 
-def test_first_launch_offer_is_made_once(window: MainWindow, monkeypatch) -> None:
+def test_first_launch_offer_comes_back_until_answered(window: MainWindow, monkeypatch) -> None:
     from albumgen_desktop.app import first_launch
 
     shown: list[str] = []
+    press = [False, True]  # closed without a button (e.g. quitting), then "Use the sketch engines"
 
     def fake_exec(dialog) -> int:
         shown.append(dialog.chosen_bundle())
-        return 0  # "Use the sketch engines for now"
+        if press.pop(0):
+            dialog.later.click()
+        return 0
 
     monkeypatch.setattr(first_launch.FirstLaunchDialog, "exec", fake_exec)
-    first_launch.offer_first_launch(window)
-    first_launch.offer_first_launch(window)
-    assert shown == ["cpu-starter"]
+    for _ in range(3):
+        first_launch.offer_first_launch(window)
+    assert shown == ["cpu-starter", "cpu-starter"]  # offered again after the unanswered close, then never
+    assert window.settings.get("first_launch_done")
     assert window.models_dialog is None

@@ -82,14 +82,20 @@ def test_cancel_a_running_and_a_queued_job(runner: JobRunner, qtbot) -> None:
     assert partials == ["half", None] and first.outcome == queued.outcome == "cancelled"
 
 
-def test_remaining_time_is_extrapolated_from_the_fraction() -> None:
-    from albumgen_desktop.app.jobs import JobHandle
+def test_remaining_time_is_the_rate_since_the_first_report_and_waits_until_it_means_something() -> None:
+    from albumgen_desktop.app.jobs import ETA_MIN_ELAPSED_S, JobHandle
     from albumgen_desktop.core.progress import CancelToken
 
     handle = JobHandle(1, "music", CancelToken())
     assert handle.remaining_s() is None
-    handle.started_at = 100.0
-    handle.fraction = 0.25
-    assert handle.remaining_s(now=110.0) == pytest.approx(30.0)
-    handle.fraction = 0.01  # too early to say
-    assert handle.remaining_s(now=110.0) is None
+    handle._set_progress(0.10, "loading", now=100.0)  # set-up before the first report does not count
+    assert handle.remaining_s(now=100.5) is None
+    handle._set_progress(0.13, "generating", now=100.4)
+    assert handle.remaining_s(now=100.4 + ETA_MIN_ELAPSED_S) is None  # 3% gained: too little to say
+    handle._set_progress(0.30, "generating", now=110.0)
+    assert handle.remaining_s(now=110.0) == pytest.approx(10.0 * 0.70 / 0.20)  # 20% in 10 s, 70% left
+    early = JobHandle(2, "cover", CancelToken())
+    early._set_progress(0.0, "painting 1 of 4", now=50.0)
+    early._set_progress(0.5, "painting 3 of 4", now=50.6)  # fast, but not yet a second of evidence
+    assert early.remaining_s(now=50.6) is None
+    assert early.remaining_s(now=51.2) == pytest.approx(1.2)

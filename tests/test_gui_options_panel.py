@@ -49,6 +49,7 @@ def test_options_follow_the_session_both_ways(session, qtbot) -> None:
     assert panel.seed.value() == 1234
     panel.dice.click()
     assert session.options.seed == panel.seed.value()
-    assert panel.music_guidance.isHidden()  # sampling settings fold away until asked for
+    assert not panel.music_guidance.isVisibleTo(panel)  # sampling settings fold away until asked for
+    assert panel.sampling.isHidden()  # and leave no empty frame behind
     panel.advanced.setChecked(True)
-    assert session.options.advanced and not panel.music_guidance.isHidden()
+    assert session.options.advanced and panel.music_guidance.isVisibleTo(panel)

@@ -4,6 +4,7 @@ shows as a failure (no full bar), and its row goes."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -11,7 +12,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QProgressBar
 
-from albumgen_desktop.app.jobs import JobRunner
+from albumgen_desktop.app.jobs import ETA_MIN_ELAPSED_S, JobRunner
 from albumgen_desktop.app.progress_panel import BAR_STEPS, ProgressPanel
 from albumgen_desktop.core.errors import AlbumGenError
 from albumgen_desktop.core.progress import Progress
@@ -31,6 +32,8 @@ def test_the_bar_moves_and_shows_the_time_left(runner: JobRunner, qtbot) -> None
 
     def job(report, token):
         go.wait(10)
+        report(Progress(0.0, "generating"))
+        time.sleep(ETA_MIN_ELAPSED_S + 0.2)
         report(Progress(0.4, "generating"))
         finish.wait(10)
         return "ok"
@@ -38,11 +41,14 @@ def test_the_bar_moves_and_shows_the_time_left(runner: JobRunner, qtbot) -> None
     handle = runner.submit(job, "music")
     panel.track(handle, "Music")
     row = panel.rows[id(handle)]
-    assert row.bar.maximum() == 0  # busy: it moves before any fraction arrives
+    assert row.bar.maximum() == 0  # busy: it moves before the job's first report
+    qtbot.waitUntil(lambda: "starting" in row.label.text(), timeout=10_000)
     go.set()
+    # the first report, even at 0%, makes the bar a bar; no time left is promised on that
     qtbot.waitUntil(lambda: row.bar.maximum() == BAR_STEPS, timeout=10_000)
-    assert row.bar.value() == int(0.4 * BAR_STEPS) and "left" in row.bar.format()
-    assert "generating" in row.label.text()
+    assert "generating" in row.label.text() and "left" not in row.bar.format()
+    qtbot.waitUntil(lambda: row.bar.value() == int(0.4 * BAR_STEPS), timeout=10_000)
+    assert "left" in row.bar.format()
     finish.set()
     qtbot.waitUntil(lambda: not panel.rows, timeout=10_000)
     assert panel.outcome.text() == "Music: done."

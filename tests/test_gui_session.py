@@ -56,12 +56,12 @@ def test_options_persist_across_sessions(qtbot, tmp_path: Path) -> None:
     s = SessionState(_store(tmp_path))
     s.set_option("engine", "sketch")
     s.set_option("duration_s", 42.5)
-    s.set_option("typography", True)
+    s.set_option("typography", False)  # the default is on
     s.set_option("variations", 3)
     s.set_option("reference", "/some/picture.png")  # a file that may be gone next time: not kept
     s._store.sync()
     again = load_options(_store(tmp_path))
-    assert (again.engine, again.duration_s, again.typography, again.variations) == ("sketch", 42.5, True, 3)
+    assert (again.engine, again.duration_s, again.typography, again.variations) == ("sketch", 42.5, False, 3)
     assert again.reference == ""
     job = SessionState(_store(tmp_path)).music_job()
     assert job.engine == "sketch" and job.duration_s == 42.5 and job.variations == 3

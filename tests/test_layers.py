@@ -1,4 +1,4 @@
-"""The layer rules of DESIGN.md, checked on the source and on what actually gets imported."""
+"""The layer rules of docs/DESIGN.md ("Layers"), checked on the source and on what actually gets imported."""
 
 from __future__ import annotations
 

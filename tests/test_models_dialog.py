@@ -176,21 +176,29 @@ def test_offline_mode_says_so_before_trying(window) -> None:
 def test_first_launch_offline_says_it_plainly_and_defaults_to_the_sketch_engines(window, monkeypatch) -> None:
     shown: list[FirstLaunchDialog] = []
 
+    answers = iter([None, "later"])  # quit at the dialog (no button), then answer it
+
     def exec_(dialog: FirstLaunchDialog) -> int:
         shown.append(dialog)
-        return 0  # "Use the sketch engines now"
+        if next(answers) == "later":
+            dialog.later.click()  # "Use the sketch engines now"
+        return dialog.result()
 
     monkeypatch.setattr(FirstLaunchDialog, "exec", exec_)
     first_launch.offer_first_launch(window)  # HF_HUB_OFFLINE=1: no probe, answer at once
-    first_launch.offer_first_launch(window)  # once only
-    assert len(shown) == 1
+    first_launch.offer_first_launch(window)  # not answered the first time: offered again
+    first_launch.offer_first_launch(window)  # answered: not again
+    assert len(shown) == 2
     dialog = shown[0]
     text = dialog.text.text()
     assert "This computer is offline" in text and "sketch engines" in text and "Models ▸ Model manager" in text
     assert dialog.later.isDefault() and not dialog.download.isDefault()
     assert dialog.later.text() == "Use the sketch engines now"
+    # offline nothing can be chosen or downloaded: no bundle choices, no Download button
+    assert not dialog.choices and dialog.download.isHidden()
     online = FirstLaunchDialog(window, online=True)
     assert online.download.isDefault() and not online.later.isDefault() and "offline" not in online.text.text()
+    assert len(online.choices) >= 2 and not online.download.isHidden()
 
 
 def test_first_launch_probes_the_hub_off_the_gui_thread(window, qtbot, hub, monkeypatch) -> None:
@@ -204,3 +212,35 @@ def test_first_launch_probes_the_hub_off_the_gui_thread(window, qtbot, hub, monk
     first_launch.offer_first_launch(window)
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert shown == [True]  # the local hub answers
+
+
+def test_the_manager_speaks_to_artists_and_holds_still(window, qtbot) -> None:
+    from albumgen_desktop.app.models_dialog import ROLE_NAMES, about
+
+    dialog = manager(window)
+    qtbot.waitUntil(dialog.isVisible)
+    uses = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
+    assert set(uses) <= set(ROLE_NAMES.values()) and "preview-decoder" not in uses and "vlm" not in uses
+    buttons_y = dialog.verify_button.mapTo(dialog, dialog.verify_button.rect().topLeft()).y()
+    dialog.focus_model("musicgen-small")
+    qtbot.wait(20)
+    entry = find_model("musicgen-small")
+    assert about(entry) in dialog.detail.text() and entry.why not in dialog.detail.text()
+    assert "safetensors" not in dialog.detail.text() and "safetensors" not in dialog.table.item(0, 0).toolTip()
+    assert dialog.verify_button.mapTo(dialog, dialog.verify_button.rect().topLeft()).y() == buttons_y
+    table = dialog.table  # every model in view: no rows hidden behind a scroll bar
+    assert table.verticalScrollBar().maximum() == 0 or not table.verticalScrollBar().isVisible()
+
+
+def test_verify_of_a_model_that_is_not_there_says_so_and_outcomes_do_not_outlive_the_dialog(window, qtbot) -> None:
+    dialog = manager(window)
+    dialog.focus_model("musicgen-small")
+    dialog.verify_selected()
+    assert dialog._job is None and dialog.progress.value() == 0
+    assert dialog.status.text() == "musicgen-small is not downloaded, so there is nothing to check."
+    assert "1b6e20" not in dialog.status.styleSheet()  # not a green "all is well"
+    dialog.start_selected()  # offline: an error
+    assert dialog.status.text()
+    dialog.close()
+    window.show_models()
+    assert dialog.status.text() == ""  # reopened later, the old error is gone

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from albumgen_desktop.app.history import overview
+from albumgen_desktop.app.wording import sentence
 from albumgen_desktop.core.errors import AlbumGenError
 from albumgen_desktop.core.evidence import Evidence, GenreScores, LibraryWeight, Neighbours, VlmFeatures
 
@@ -15,19 +16,23 @@ PREVIEW_MAX_S = 600
 
 
 def evidence_lines(evidence: list[Evidence]) -> list[str]:
-    """'CLIP genres: synthwave 41%, …', 'Nearest albums in your library (k=5):', '  • Artist — Title …'."""
+    """What the analysis rests on, for the artist: 'Genre guesses (CLIP): synthwave 41%, …',
+    'Closest covers in your library:', '  • Artist — Title (house), 82% alike'. Parameter names
+    (k) and raw similarities stay in the CLI's JSON; a similarity -1..1 shows as 0..100% alike."""
     lines: list[str] = []
     for item in evidence:
         if isinstance(item, GenreScores):
-            lines.append(f"{item.by} genres: " + ", ".join(f"{g} {p:.0%}" for g, p in item.top))
-        elif isinstance(item, Neighbours):
-            lines.append(f"Nearest albums in your library (k={item.k}):")
+            lines.append(f"Genre guesses ({item.by}): " + ", ".join(f"{g} {p:.0%}" for g, p in item.top))
+        elif isinstance(item, Neighbours) and item.albums:
+            lines.append("Closest covers in your library:")
             for a in item.albums:
-                lines.append(f"  • {a.label()} ({a.genre or 'no genre'}), similarity {a.similarity:.2f}")
+                genre = f" ({a.genre})" if a.genre else ""
+                alike = max(0.0, min(1.0, a.similarity))
+                lines.append(f"  • {a.label()}{genre}, {alike:.0%} alike")
         elif isinstance(item, VlmFeatures):
-            lines.append(f"Features written by {item.model} (constrained JSON)")
+            lines.append(f"Sliders read from the picture by {item.model}")
         elif isinstance(item, LibraryWeight):
-            lines.append(item.note)
+            lines.append(sentence(item.note))
     return lines
 
 

@@ -4,24 +4,53 @@ window opens, with a highlight while it is dragged over, and never lands in a te
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from albumgen_desktop.core.analysis import printable_path
 
 PREVIEW = 150
 LEAVE_MS = 60  # a leave not followed by an enter within this long means the drag left the window
 HINT = "Drop a cover, a track, an export\nor a music folder anywhere here\n(click to choose a file)"
 
 
+def url_path(url: QUrl) -> Path:
+    """The local path of a ``file:`` URL, its bytes kept as they are.
+
+    A file manager percent-encodes a file name's raw bytes (``caf%E9.wav`` for a Latin-1 "café");
+    ``QUrl.toLocalFile`` decodes them as UTF-8 and turns such a byte into U+FFFD, a path that does
+    not exist. Decoding to bytes and then with the file system's own decoding (``os.fsdecode``:
+    undecodable bytes become surrogates) gives back the very path the file manager had.
+    A URL with a remote host (``file://server/share``) is left to Qt (a UNC path on Windows)."""
+    host = url.host()
+    if host and host.lower() != "localhost":
+        return Path(url.toLocalFile())
+    encoded = url.path(QUrl.ComponentFormattingOption.FullyEncoded)
+    path = os.fsdecode(unquote_to_bytes(encoded))
+    if sys.platform == "win32" and len(path) > 2 and path[0] == "/" and path[2] == ":":
+        path = path[1:]  # /C:/Music -> C:/Music
+    return Path(path)
+
+
 def local_paths(mime: Any) -> list[Path]:
-    """The local files and folders a drag carries (web links are ignored)."""
+    """The local files and folders a drag or the clipboard carries (web links are ignored)."""
     if mime is None or not mime.hasUrls():
         return []
-    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+    return [url_path(url) for url in mime.urls() if url.isLocalFile()]
+
+
+def display_name(path: Path) -> str:
+    """``path``'s name for a label, as the CLI prints it: a byte that is not UTF-8 shows as ``\\xe9``
+    (a Qt string cannot hold the surrogate that keeps it in the path: PySide cuts the text there)."""
+    return printable_path(path.name or path)
 
 
 class DropArea(QWidget):
@@ -69,9 +98,13 @@ class DropArea(QWidget):
         self.set_notes([], [])
 
     def show_image(self, path: Path) -> None:
-        pixmap = QPixmap(str(path))
+        pixmap = QPixmap()
+        try:  # read by Python: Qt cannot open a path whose name is not UTF-8
+            pixmap.loadFromData(path.read_bytes())
+        except OSError:
+            pass
         if pixmap.isNull():
-            self.preview.setText(path.name)
+            self.preview.setText(display_name(path))
             return
         self.preview.setPixmap(
             pixmap.scaled(

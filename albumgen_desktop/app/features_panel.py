@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QSizePolicy,
     QVBoxLayout,
@@ -31,6 +32,7 @@ GROUPS = (
 RANGES = {"loudness_db": (-60.0, 0.0, 0.5, " LUFS"), "tempo_bpm": (40.0, 220.0, 1.0, " BPM")}  # lo, hi, step, unit
 SLIDER_STEPS = 1000
 MIN_WIDTH = 270  # the panel scrolls rather than squeezing below this
+SPIN_WIDTH = 92  # fits "-60.0 LUFS" and "220.0 BPM" with the arrows (Fusion, default font)
 SHORT_NAMES = {  # the row labels; the full name and meaning are in each row's tooltip
     "acousticness": "Acoustic",
     "danceability": "Dance",
@@ -43,8 +45,16 @@ SHORT_NAMES = {  # the row labels; the full name and meaning are in each row's t
 }
 
 
+FULL_NAMES = {"loudness_db": "Loudness", "tempo_bpm": "Tempo", "time_signature": "Metre (time signature)"}
+
+
 def row_label(name: str) -> str:
     return SHORT_NAMES.get(name, name.replace("_", " ").capitalize())
+
+
+def feature_tip(name: str) -> str:
+    """'Valence: Musical positiveness …' (the full name, then what it means)."""
+    return f"{FULL_NAMES.get(name, name.replace('_', ' ').capitalize())}: {DESCRIPTIONS[name]}"
 
 
 class NumberRow(QWidget):
@@ -57,10 +67,10 @@ class NumberRow(QWidget):
         self.slider.setRange(0, SLIDER_STEPS)
         self.slider.setMinimumWidth(60)
         self.spin = NumberBox(lo, hi, step, 2 if step < 0.1 else 1, suffix)
-        self.spin.setMinimumWidth(92 if suffix else 70)
+        self.spin.setFixedWidth(SPIN_WIDTH)  # one width for every row, so the slider tracks line up
         self.tag = SourceTag(row_label(name))
         for w in (self.slider, self.spin):
-            w.setToolTip(f"{name.replace('_', ' ')}: {DESCRIPTIONS[name]}")
+            w.setToolTip(feature_tip(name))
             w.setAccessibleName(name.replace("_", " "))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -128,7 +138,7 @@ class FeaturesPanel(QWidget):
         self.genre.addItems(["", *GENRES])
         self.genre.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.style_field = QLineEdit()
-        self.style_field.setPlaceholderText("an artist, era or scene (optional)")
+        self.style_field.setPlaceholderText("artist, era or scene")
         self.style_field.setMaxLength(80)
         extras: dict[str, QWidget] = {
             "key": self.key,
@@ -137,6 +147,7 @@ class FeaturesPanel(QWidget):
             "genre": self.genre,
             "style": self.style_field,
         }
+        labels: list[QLabel] = []
         for title, names in GROUPS:
             box = QGroupBox(title)
             form = QFormLayout(box)
@@ -144,7 +155,7 @@ class FeaturesPanel(QWidget):
             for name in names:
                 if name in extras:
                     widget = extras[name]
-                    widget.setToolTip(f"{name.replace('_', ' ')}: {DESCRIPTIONS[name]}")
+                    widget.setToolTip(feature_tip(name))
                     widget.setAccessibleName(name.replace("_", " "))
                     self.tags[name] = SourceTag(row_label(name))
                     field = _tagged(widget, self.tags[name])
@@ -154,8 +165,15 @@ class FeaturesPanel(QWidget):
                     self.tags[name] = row.tag
                     row.edited.connect(lambda value, n=name: self.session.edit_feature(n, value))
                     field = row
-                form.addRow(row_label(name), field)
+                label = QLabel(row_label(name))
+                labels.append(label)
+                form.addRow(label, field)
             outer.addWidget(box)
+        # One label column for all the groups: with a form each, "Instrumental" made the Sound
+        # group's sliders shorter than the Mood group's.
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
         self.key.currentIndexChanged.connect(self._key_edited)
         self.mode.currentTextChanged.connect(lambda text: self._edit("mode", text))
         self.time_signature.valueChanged.connect(lambda value: self._edit("time_signature", value))

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QDoubleSpinBox, QPlainTextEdit, QSizePolicy, QSlider, QSpinBox
 
@@ -61,33 +61,28 @@ class Slider(QSlider):
 
 
 class PromptText(QPlainTextEdit):
-    """A prompt box: Tab leaves it, a dropped file never becomes text in it, and it grows with its
-    text (from ``min_lines`` up to ``max_lines``, then it scrolls)."""
+    """A prompt box: Tab leaves it, a dropped file never becomes text in it, and it keeps one
+    height (``lines`` lines, then it scrolls): a box that grew and shrank with its text moved
+    everything under it while the artist typed."""
 
-    def __init__(self, accessible_name: str, min_lines: int = 2, max_lines: int = 8) -> None:
+    def __init__(self, accessible_name: str, lines: int = 4) -> None:
         super().__init__()
-        self.min_lines, self.max_lines = min_lines, max_lines
+        self.lines = lines
         self.setTabChangesFocus(True)
         self.setAccessibleName(accessible_name)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.document().documentLayout().documentSizeChanged.connect(lambda _size: self._fit())
         self._fit()
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self._fit()
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
 
     def _fit(self) -> None:
-        lines = int(self.document().documentLayout().documentSize().height())  # wrapped lines
-        shown = max(self.min_lines, min(self.max_lines, lines))
         margins = self.contentsMargins()
-        height = shown * self.fontMetrics().lineSpacing() + 2 * self.document().documentMargin() + margins.top()
-        self.setFixedHeight(int(height + margins.bottom() + 2))
+        text = self.lines * self.fontMetrics().lineSpacing() + 2 * self.document().documentMargin()
+        self.setFixedHeight(int(text + margins.top() + margins.bottom() + 2))
 
     def canInsertFromMimeData(self, source) -> bool:
         return not source.hasUrls() and super().canInsertFromMimeData(source)

@@ -1,6 +1,7 @@
-"""The first-launch offer: once, when no model is downloaded, a bundle to download (sizes and
-licences shown) or the sketch engines, which need no weights. Offline, it says so plainly: the
-sketch engines work now and the download can wait for Models ▸ Model manager."""
+"""The first-launch offer: when no model is downloaded, a bundle to download (sizes and licences
+shown) or the sketch engines, which need no weights. Offline, it says so plainly and offers only
+what can be done now (the sketch engines); the download waits for Models ▸ Model manager. It
+counts as seen once the artist answered it with a button: quitting at it brings it back."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ def any_neural_installed() -> bool:
 
 
 class FirstLaunchDialog(QDialog):
-    """Shown once when no model is downloaded: pick a bundle (sizes and licences shown) or start
-    with the sketch engines, which need no weights. Offline, it says so and the sketch engines
-    are the default choice."""
+    """Pick a bundle (sizes and licences shown) or start with the sketch engines, which need no
+    weights. Offline there is nothing to pick: one button starts with the sketch engines.
+    ``answered`` is True once a button was pressed (not when the dialog was closed otherwise)."""
 
     def __init__(self, window: Any, online: bool = True) -> None:
         super().__init__(window)
@@ -32,6 +33,7 @@ class FirstLaunchDialog(QDialog):
         self.setMinimumWidth(560)
         self.setMaximumWidth(720)
         self.online = online
+        self.answered = False
         entries = load_manifest()
         self.bundles = load_bundles()
         if online:
@@ -52,7 +54,7 @@ class FirstLaunchDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         self.choices: list[QRadioButton] = []
-        for i, b in enumerate(self.bundles):
+        for i, b in enumerate(self.bundles if online else []):  # offline nothing can be downloaded
             licences = ", ".join(sorted({e.license.name for e in b.entries(entries)}))
             radio = QRadioButton(f"{b.name}: {human_size(b.size_bytes(entries))}")
             radio.setChecked(i == 0)
@@ -65,14 +67,14 @@ class FirstLaunchDialog(QDialog):
         note = QLabel("MusicGen is CC-BY-NC-4.0: music made with it may not be used commercially.")
         note.setWordWrap(True)
         note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        note.setVisible(online)
         layout.addWidget(note)
         buttons = QHBoxLayout()
         self.later = QPushButton("Use the sketch engines now" if not online else "Use the sketch engines for now")
-        self.later.clicked.connect(self.reject)
+        self.later.clicked.connect(lambda: self._answer(False))
         self.download = QPushButton("Download")
-        self.download.clicked.connect(self.accept)
-        if not online:
-            self.download.setToolTip("Needs an internet connection")
+        self.download.clicked.connect(lambda: self._answer(True))
+        self.download.setVisible(online)
         self.download.setAutoDefault(online)
         self.download.setDefault(online)
         self.later.setAutoDefault(not online)
@@ -82,8 +84,13 @@ class FirstLaunchDialog(QDialog):
         layout.addLayout(buttons)
         (self.download if online else self.later).setFocus()
 
+    def _answer(self, download: bool) -> None:
+        self.answered = True
+        self.accept() if download else self.reject()
+
     def chosen_bundle(self) -> str:
-        for radio, bundle in zip(self.choices, self.bundles, strict=True):
+        offered = self.bundles[: len(self.choices)]  # offline no bundle is offered
+        for radio, bundle in zip(self.choices, offered, strict=True):
             if radio.isChecked():
                 return bundle.id
         return self.bundles[0].id
@@ -96,13 +103,12 @@ class _Reachability(QObject):
 
 
 def offer_first_launch(window: Any) -> None:
-    """The first-launch offer, once: a chosen bundle starts downloading in the model manager.
-    Whether the hub can be reached is probed on a thread (up to 3 s) so the window never waits."""
+    """The first-launch offer, until it is answered: a chosen bundle starts downloading in the model
+    manager. Whether the hub can be reached is probed on a thread (up to 3 s) so the window never waits."""
     from albumgen_desktop.models.hub_settings import hub_offline, hub_reachable
 
     if window.settings.get("first_launch_done") or any_neural_installed():
         return
-    window.settings.set("first_launch_done", 1)
     if hub_offline():
         _show_first_launch(window, online=False)
         return
@@ -118,7 +124,10 @@ def offer_first_launch(window: Any) -> None:
 
 def _show_first_launch(window: Any, online: bool) -> None:
     dialog = FirstLaunchDialog(window, online=online)
-    if dialog.exec():
+    accepted = dialog.exec()
+    if dialog.answered:
+        window.settings.set("first_launch_done", 1)
+    if accepted and dialog.answered and online:
         window.show_models()
         manager = window.models_dialog
         manager.bundle.setCurrentIndex(manager.bundle.findData(dialog.chosen_bundle()))

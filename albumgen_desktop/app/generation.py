@@ -13,7 +13,7 @@ from albumgen_desktop.app.history import Result
 from albumgen_desktop.app.imports import import_gently, modules_for
 from albumgen_desktop.app.jobs import JobHandle
 from albumgen_desktop.app.model_state import INSTALLED, engine_model, model_state
-from albumgen_desktop.app.wording import Notice, failure_notice, model_notice
+from albumgen_desktop.app.wording import Notice, duration_text, failure_notice, model_notice
 
 if TYPE_CHECKING:
     from albumgen_desktop.app.window import MainWindow
@@ -28,6 +28,7 @@ class Generation(QObject):
         self.handles: list[JobHandle] = []
         self.live_owner: JobHandle | None = None  # the job whose previews the result view shows
         self._streamed: dict[int, list[np.ndarray]] = {}
+        self._outcomes: list[tuple[str, str]] = []  # (sentence, level) of the jobs started together
 
     # -- starting -------------------------------------------------------------------------------
 
@@ -71,7 +72,8 @@ class Generation(QObject):
 
         handle = self.main.generation_runner.submit(run, "music")
         self._track(handle, "Music", self._model_id("musicgen", options.engine))
-        handle.chunk.connect(lambda piece, _fraction, h=handle: self._chunk(h, piece))
+        total = job.duration_s
+        handle.chunk.connect(lambda piece, _fraction, h=handle: self._chunk(h, piece, total))
         handle.finished.connect(self._music_done)
         return handle
 
@@ -115,6 +117,8 @@ class Generation(QObject):
         self.cover()
 
     def _track(self, handle: JobHandle, title: str, model_id: str | None) -> None:
+        if not self.alive():
+            self._outcomes = []  # a new round: the last one's outcome is old news
         self.handles.append(handle)
         self.live_owner = handle
         self.main.progress.track(handle, title)
@@ -148,7 +152,7 @@ class Generation(QObject):
 
     # -- while running --------------------------------------------------------------------------
 
-    def _chunk(self, handle: JobHandle, piece: Any) -> None:
+    def _chunk(self, handle: JobHandle, piece: Any, total_s: float) -> None:
         """Streamed MusicGen audio (variations, samples): it plays at once and the waveform grows."""
         if piece.shape[1] == 0:
             return
@@ -161,7 +165,9 @@ class Generation(QObject):
                 transport.stream_append(piece[0])
         parts.append(np.asarray(piece[0], dtype=np.float32))
         if handle is self.live_owner:
-            self.main.result_view.show_live_music(np.concatenate(parts), STREAM_RATE, "Music: generating (live)")
+            samples = np.concatenate(parts)
+            made = f"{duration_text(len(samples) / STREAM_RATE)} of {duration_text(total_s)} made so far"
+            self.main.result_view.show_live_music(samples, STREAM_RATE, f"Music: generating (live), {made}")
 
     def _preview(self, handle: JobHandle, image: Any) -> None:
         if handle is self.live_owner:
@@ -169,37 +175,53 @@ class Generation(QObject):
 
     # -- outcomes -----------------------------------------------------------------------------
 
-    def _music_done(self, result) -> None:
+    def _keep_music(self, result) -> None:
         n = len(result.recipes)
         for i, (audio, recipe) in enumerate(zip(result.audio, result.recipes, strict=True)):
             take = (i + 1, n) if n > 1 else None
-            self.main.results.keep(Result(recipe, None, audio=audio, rate=result.sample_rate, take=take), i == 0)
+            self.main.results.keep(Result(recipe, None, audio=audio, rate=result.sample_rate, take=take), i == 0, i)
+
+    def _keep_covers(self, result, of: int = 0) -> None:
+        n = max(of, len(result.images))
+        for i, (image, recipe) in enumerate(zip(result.images, result.recipes, strict=True)):
+            take = (i + 1, n) if n > 1 else None
+            self.main.results.keep(Result(recipe, None, image=image, take=take), i == 0, i)
+
+    def _music_done(self, result) -> None:
+        self._keep_music(result)
         self._done("Music", result.notices)
 
     def _cover_done(self, result) -> None:
-        n = len(result.images)
-        for i, (image, recipe) in enumerate(zip(result.images, result.recipes, strict=True)):
-            self.main.results.keep(Result(recipe, None, image=image, take=(i + 1, n) if n > 1 else None), i == 0)
+        self._keep_covers(result)
         self._done("Cover", result.notices)
 
     def _done(self, what: str, notices: list[str]) -> None:
         from albumgen_desktop.app.wording import sentence
 
         extra = " ".join(sentence(n) for n in notices)
-        self.main.say(f"{what}: done. {extra}".strip())
-        if extra:
-            self.main.progress.show_outcome(f"{what}: done. {extra}", "info")
+        self._report(f"{what}: done. {extra}".strip(), "info")
 
     def _failed(self, kind: str, failure, model_id: str | None) -> None:
         notice = failure_notice(kind, failure.error, failure.message, model_id)
         self.main.warn(notice)
-        self.main.progress.show_outcome(notice.text, "error")
-        self.main.say(notice.text)
+        self._report(notice.text, "error")
 
     def _cancelled(self, kind: str, partial) -> None:
+        kept = ""
         if kind == "cover" and partial is not None:  # finished variations are kept
-            self._cover_done(partial)
-        self.main.say(f"{'Music' if kind == 'music' else 'Cover'}: cancelled.")
+            self._keep_covers(partial, self.main.session.options.variations)
+            n = len(partial.images)
+            kept = f" ({n} take{'s' if n != 1 else ''} kept)"
+        self._report(f"{'Music' if kind == 'music' else 'Cover'}: cancelled{kept}.", "info")
+
+    def _report(self, text: str, level: str) -> None:
+        """The outcome of one job, said together with those of the jobs started with it
+        ("Music: cancelled. Cover: cancelled."), in the status bar and under the progress rows."""
+        self._outcomes.append((text, level))
+        combined = " ".join(t for t, _ in self._outcomes)
+        worst = "error" if any(lv == "error" for _, lv in self._outcomes) else "info"
+        self.main.say(combined)
+        self.main.progress.show_outcome(combined, worst)
 
     # -- memory ---------------------------------------------------------------------------------
 

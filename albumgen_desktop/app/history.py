@@ -7,6 +7,7 @@ reason, and the rest come back; a result the disk refused stays in the session, 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,9 +99,41 @@ def write_result(result: Result, path: Path) -> None:
         raise AlbumGenError("this result has no audio to write")
 
 
+_TAKE = re.compile(r"-take(\d+)of(\d+)$")
+
+
 def history_name(result: Result, index: int) -> str:
+    """'20250101-120000-007-cover-take2of4.png': when, the session's count, the kind and the take
+    (the recipe does not say which take of how many a result was, the file name does)."""
     suffix = ".png" if result.is_cover else ".wav"
-    return f"{time.strftime('%Y%m%d-%H%M%S')}-{index:03d}-{result.recipe.kind}{suffix}"
+    take = f"-take{result.take[0]}of{result.take[1]}" if result.take else ""
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{index:03d}-{result.recipe.kind}{take}{suffix}"
+
+
+def take_of(path: Path) -> tuple[int, int] | None:
+    """The (take, of how many) a history file name carries, else None."""
+    found = _TAKE.search(path.stem)
+    if found is None:
+        return None
+    number, count = int(found.group(1)), int(found.group(2))
+    return (number, count) if 1 <= number <= count else None
+
+
+def newest_first(results: list[Result]) -> list[Result]:
+    """``results`` (oldest first) turned newest first, the takes of one job kept in their order
+    (take 1/4 … 4/4 left to right, as they came; a deleted take leaves a gap, not a new job)."""
+    batches: list[list[Result]] = []
+    for r in results:
+        last = batches[-1][-1] if batches else None
+        joins = (
+            last is not None and r.take is not None and last.take is not None
+            and r.take[1] == last.take[1] and r.take[0] > last.take[0] and r.recipe.kind == last.recipe.kind
+        )  # fmt: skip
+        if joins:
+            batches[-1].append(r)
+        else:
+            batches.append([r])
+    return [r for batch in reversed(batches) for r in batch]
 
 
 def save_to_history(result: Result, folder: Path, index: int) -> bool:
@@ -137,7 +170,7 @@ def label(result: Result) -> str:
     parts.append(time.strftime("%H:%M", time.localtime(result.created)))
     if not result.saved and result.save_error:
         parts.append("unsaved")
-    return "\n".join((r.title or r.features.genre or "untitled", f"{r.kind} · {r.engine}", " · ".join(parts)))
+    return "\n".join((r.title or "untitled", f"{r.kind} · {r.engine}", " · ".join(parts)))
 
 
 @dataclass
@@ -163,7 +196,7 @@ def restore(folder: Path) -> RestoreReport:
             report.skipped.append((path.name, str(exc) or type(exc).__name__))
             continue
         if recipe is not None:
-            report.results.append(Result(recipe, path, created=created))
+            report.results.append(Result(recipe, path, created=created, take=take_of(path)))
     return report
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from albumgen_desktop.app.history import Result, label
 from albumgen_desktop.app.result_view import to_qimage
@@ -52,6 +52,28 @@ def placeholder_pixmap(text: str, size: int = THUMB) -> QPixmap:
     return pixmap
 
 
+class CellDelegate(QStyledItemDelegate):
+    """The chosen result is marked as one cell (a tinted frame around its thumbnail and label);
+    the style's own mark filled the label's full width under a narrower thumbnail."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        plain = QStyleOptionViewItem(option)
+        plain.state &= ~QStyle.StateFlag.State_Selected
+        plain.state &= ~QStyle.StateFlag.State_HasFocus
+        if selected:
+            accent = QColor(option.palette.highlight().color())
+            fill = QColor(accent)
+            fill.setAlpha(60)
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(accent, 2))
+            painter.setBrush(fill)
+            painter.drawRoundedRect(QRectF(option.rect).adjusted(2, 1, -2, -1), 6, 6)
+            painter.restore()
+        super().paint(painter, plain, index)
+
+
 class HistoryStrip(QListWidget):
     current_changed = Signal(object)  # Result or None
     toggle_requested = Signal()  # Space on a music result
@@ -71,6 +93,7 @@ class HistoryStrip(QListWidget):
         self.setUniformItemSizes(True)
         self.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
         self.setMinimumHeight(CELL.height() + 12)
+        self.setItemDelegate(CellDelegate(self))
         self._items: dict[int, QListWidgetItem] = {}
         self._detached: dict[int, QListWidgetItem] = {}
         self.currentItemChanged.connect(lambda item, _previous: self.current_changed.emit(self._result(item)))

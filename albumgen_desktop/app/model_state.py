@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from albumgen_desktop.core.engines import AUTO, engine_info, neural_engine
+from albumgen_desktop.core.engines import AUTO, SKETCH, engine_info, neural_engine
 
 if TYPE_CHECKING:
     from albumgen_desktop.models.manifest import ModelEntry
@@ -72,3 +72,13 @@ def engine_text(engine: str, states: dict[str, EngineState], neural: str) -> str
     if engine == neural and state is not None and not state.ready:
         return f"{info.label} ({state.state})"
     return f"{info.label} ({info.hint})"
+
+
+def resolved_engine(task: str, choice: str, states: dict[str, EngineState]) -> str:
+    """The engine a ``task`` ("music" | "cover") job chosen as ``choice`` will run: "auto" is the
+    neural engine when its model is installed, else the sketch engine (as the services decide)."""
+    if choice != AUTO:
+        return choice
+    neural = neural_engine(task).name
+    state = states.get(neural)
+    return neural if state is not None and state.ready else SKETCH

@@ -37,6 +37,18 @@ if TYPE_CHECKING:
 
 COLUMNS = ("Model", "Use", "Size", "Licence", "State")
 STATE_COLUMN = 4
+ROLE_NAMES = {  # the manifest's roles (models/manifest.py ROLES) in the artist's words
+    "music": "Music",
+    "melody": "Music that follows a melody",
+    "cover": "Covers",
+    "cover-quality": "Covers, higher quality (graphics card)",
+    "preview-decoder": "Live previews while a cover paints",
+    "image-analysis": "Reading covers",
+    "audio-analysis": "Reading tracks",
+    "vlm": "Describing covers in detail",
+}
+DETAIL_LINES = 3  # the description's room is kept, so choosing a row never moves the buttons
+NO_SELECTION = "Select a model to read what it does."
 UNEXPECTED = (
     "It stopped because of an unexpected problem. Try again; if it keeps happening, the log folder has the details."
 )
@@ -48,6 +60,16 @@ def size_on_disk(entry: Any) -> int:
     from albumgen_desktop.models.installed import size_on_disk as on_disk
 
     return on_disk(entry)
+
+
+def role_name(role: str) -> str:
+    return ROLE_NAMES.get(role, role.replace("-", " ").capitalize())
+
+
+def about(entry: Any) -> str:
+    """What the model does for the artist: the manifest's ``summary`` (the developer's ``why`` notes
+    are not for them), else what its role is."""
+    return getattr(entry, "summary", "") or f"{role_name(entry.role)}."
 
 
 def state_text(entry: Any) -> tuple[str, str, str]:
@@ -114,8 +136,10 @@ class ModelsDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail = QLabel("")  # what the selected model is
+        self.detail = QLabel(NO_SELECTION)  # what the selected model is
         self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setFixedHeight(DETAIL_LINES * self.detail.fontMetrics().lineSpacing() + 4)
         self.table.itemSelectionChanged.connect(self._selection_changed)
 
         top = QHBoxLayout()
@@ -137,6 +161,7 @@ class ModelsDialog(QDialog):
         layout.addWidget(self.status)
         self._bundle_changed()
         self.refresh()
+        self._fit_rows()
 
     # -- view -----------------------------------------------------------------------------
 
@@ -145,15 +170,31 @@ class ModelsDialog(QDialog):
         for row, e in enumerate(self.entries):
             word, state, why = state_text(e)
             licence = f"{e.license.name} ({'commercial use OK' if e.license.commercial else 'non-commercial'})"
-            cells = (e.id, e.role, human_size(e.size_bytes), licence, state)
+            cells = (e.id, role_name(e.role), human_size(e.size_bytes), licence, state)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(
-                    why if col == STATE_COLUMN else f"{e.repo} @ {e.revision}\n{e.license.summary}\n{e.why}"
+                    why if col == STATE_COLUMN else f"{about(e)}\nLicence: {e.license.summary}\nFrom {e.repo}"
                 )
                 if col == STATE_COLUMN and word in ("damaged", "incomplete"):
                     item.setForeground(QColor("#b3261e"))
                 self.table.setItem(row, col, item)
+
+    def _fit_rows(self) -> None:
+        """Every model in view without scrolling (a handful of rows): the table asks for their
+        height, and the dialog grows to it rather than leaving space empty under the status."""
+        t = self.table
+        t.resizeColumnsToContents()
+        rows = sum(t.rowHeight(r) for r in range(t.rowCount()))
+        t.setMinimumHeight(t.horizontalHeader().height() + rows + 2 * t.frameWidth())
+        self.resize(max(self.width(), self.sizeHint().width()), self.sizeHint().height())
+
+    def hideEvent(self, event) -> None:
+        """An outcome is news while the dialog is open; reopened later it starts clean."""
+        if self._job is None:
+            self.set_status("")
+            self.progress.setValue(0)
+        super().hideEvent(event)
 
     def set_status(self, text: str, kind: str = "info") -> None:
         """One line (or two) for the outcome of the last action; ``kind``: info, ok or error."""
@@ -191,7 +232,9 @@ class ModelsDialog(QDialog):
         chosen = self._selected()
         if chosen:
             e = chosen[0]
-            self.detail.setText(f"{e.id}: {e.why} Licence {e.license.name}: {e.license.summary}")
+            self.detail.setText(f"{e.id}: {about(e)} Licence {e.license.name}: {e.license.summary}")
+        else:
+            self.detail.setText(NO_SELECTION)
 
     # -- jobs -------------------------------------------------------------------------------
 
@@ -260,6 +303,12 @@ class ModelsDialog(QDialog):
             return
         if self._job is not None:
             return
+        absent = [e.id for e in chosen if e.state().value == "not downloaded"]
+        if len(absent) == len(chosen):  # nothing to check: say so at once, with no bar that fills
+            verb = "is" if len(absent) == 1 else "are"
+            self.set_status(f"{', '.join(absent)} {verb} not downloaded, so there is nothing to check.", "info")
+            self.progress.setValue(0)
+            return
 
         def job(report, token):
             lines = []
@@ -299,7 +348,7 @@ class ModelsDialog(QDialog):
         lines, bad = [], False
         for model_id, report, note in result:
             if report is None:
-                lines.append(f"{model_id}: {note}.")
+                lines.append(f"{model_id} is {note}, so there is nothing to check.")
             elif report.problems:
                 bad = True
                 lines.append(f"{model_id} is damaged: download again ({'; '.join(report.problems[:2])}).")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
-from albumgen_desktop.app.wording import Notice
+from albumgen_desktop.app.wording import Notice, printable
 
 COLOURS = {"error": "#d0453a", "warning": "#d9822b", "info": "palette(highlight)"}
 
@@ -39,12 +39,13 @@ class NoticeBar(QFrame):
         self.undo.clicked.connect(self._do_undo)
         self.close_button.clicked.connect(self.dismiss)
         self.level = ""
+        self.topic = ""
         self.hide()
 
     def show_notice(self, notice: Notice, undo: Callable[[], None] | None = None) -> None:
-        self.level = notice.level
+        self.level, self.topic = notice.level, notice.topic
         self.setStyleSheet(f"NoticeBar {{ border: 1px solid {COLOURS.get(notice.level, '')}; border-radius: 4px; }}")
-        self.text.setText(notice.text)
+        self.text.setText(printable(notice.text))
         self._model_id = notice.model_id
         self._undo = undo
         self.download.setVisible(notice.model_id is not None)
@@ -59,5 +60,11 @@ class NoticeBar(QFrame):
 
     def dismiss(self) -> None:
         self._undo = None
+        self.topic = ""
         self.text.setText("")
         self.hide()
+
+    def dismiss_topic(self, *topics: str) -> None:
+        """Take the notice away if it is about one of ``topics`` (it has been overtaken)."""
+        if not self.isHidden() and self.topic in topics:
+            self.dismiss()

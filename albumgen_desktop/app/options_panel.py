@@ -70,15 +70,17 @@ class OptionsPanel(QWidget):
         self.strength.setAccessibleName("reference strength")
         self.strength.setToolTip("How far the cover may move away from the reference picture (1 = ignore it)")
         self.typography = QCheckBox("Set the title on the cover")
-        self.typography.setToolTip("Sketch covers always carry the title; for diffusion covers it is your choice")
+        self.typography.setToolTip("Letter the title (and the Style field, as the artist) onto the cover")
         self.model_note = QLabel("")
         self.model_note.setWordWrap(True)
         self.download = QPushButton("Download…")
         self.download.setToolTip("Open the model manager at this model")
         self._note_model: str | None = None
-        self.advanced = QGroupBox("Sampling (advanced)")
-        self.advanced.setCheckable(True)
-        self.advanced.setToolTip("Unchecked, every model uses its own defaults")
+        # A check box over a group that is shown only when ticked: a checkable QGroupBox left an
+        # empty grey frame under its title when folded.
+        self.advanced = QCheckBox("Sampling (advanced)")
+        self.advanced.setToolTip("Unticked, every model uses its own defaults")
+        self.sampling = QGroupBox()
         self.music_guidance = NumberBox(1.0, 10.0, 0.5, 1)
         self.music_guidance.setToolTip("How closely MusicGen follows the prompt (classifier-free guidance)")
         self.temperature = NumberBox(0.1, 2.0, 0.1, 2)
@@ -118,7 +120,7 @@ class OptionsPanel(QWidget):
         form.addRow("Reference", self.reference_button)
         form.addRow("Strength", self.strength)
         form.addRow(self.typography)
-        advanced = QFormLayout(self.advanced)
+        advanced = QFormLayout(self.sampling)
         advanced.addRow("Music guidance", self.music_guidance)
         advanced.addRow("Temperature", self.temperature)
         advanced.addRow("Cover steps", self.cover_steps)
@@ -130,6 +132,7 @@ class OptionsPanel(QWidget):
         column.addWidget(cover)
         column.addWidget(_row(self.model_note, self.download))
         column.addWidget(self.advanced)
+        column.addWidget(self.sampling)
 
     def _connect(self) -> None:
         s = self.session
@@ -152,14 +155,8 @@ class OptionsPanel(QWidget):
         self.download.clicked.connect(lambda: self.download_requested.emit(self._note_model or ""))
 
     def _fold_advanced(self, open_: bool) -> None:
-        """Unchecked, the sampling settings fold away instead of sitting there greyed out."""
-        self.advanced.setFlat(not open_)
-        for box in (self.music_guidance, self.temperature, self.cover_steps, self.cover_guidance):
-            box.setVisible(open_)
-            form = self.advanced.layout()
-            label = form.labelForField(box) if isinstance(form, QFormLayout) else None
-            if label is not None:
-                label.setVisible(open_)
+        """Unticked, the sampling settings fold away instead of sitting there greyed out."""
+        self.sampling.setVisible(open_)
 
     def _engine_chosen(self, option: str, combo: QComboBox) -> None:
         self.session.set_option(option, combo.currentData())

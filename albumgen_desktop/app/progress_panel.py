@@ -1,5 +1,5 @@
-"""One row per running generation: what it is doing, a bar that moves (busy until the first
-fraction arrives), the time left, and its own Cancel. A job that fails shows as a failure, not as
+"""One row per running generation: what it is doing, a bar that moves (busy until the job's first
+report, then its fraction), the time left once it can be told, and its own Cancel. A job that fails shows as a failure, not as
 a full bar; the last outcome stays readable under the rows."""
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ class _Row(QWidget):
 
     def update_row(self, *_: object) -> None:
         h = self.handle
-        message = h.message or "working"
-        self.label.setText(f"{self.title}: {message}")
-        if h.fraction <= 0.0:
+        if h.first_report is None:
+            self.label.setText(f"{self.title}: {'starting…' if h.started_at is not None else 'waiting…'}")
             return
+        self.label.setText(f"{self.title}: {h.message or 'working'}")
         if self.bar.maximum() == 0:
             self.bar.setRange(0, BAR_STEPS)
         self.bar.setValue(int(BAR_STEPS * h.fraction))

@@ -1,10 +1,13 @@
 """The two prompt editors, bound to the session state: the music prompt (with its style) and the
 cover prompt with its negative prompt. Each follows the sliders until the artist edits it; then it
-is locked (a mark says so) until "Reset" brings the generated text back."""
+is locked (a mark says so) until "Reset" brings the generated text back (Edit ▸ Undo takes the
+reset back). When the engine that will run is a sketch engine, a line says that it follows the
+sliders and that the text is for the neural model."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from albumgen_desktop.app.fields import PromptText
@@ -13,17 +16,53 @@ from albumgen_desktop.core.prompts import PROMPT_STYLES, TITLE_MAX_CHARS
 LOCKED_TEXT = "✎ edited"
 LOCKED_TIP = "Edited by you: the sliders no longer change this prompt. Reset brings the generated one back."
 FOLLOWING_TIP = "Generated from the sliders; edit it to make it yours."
+SKETCH_NOTES = {
+    "music": "The Sketch engine follows the sliders, not this text; MusicGen uses the prompt.",
+    "cover": "The Sketch painter follows the sliders, not this text; the diffusion model uses the prompts.",
+}
+MUSIC_LINES, COVER_LINES, NEGATIVE_LINES = 4, 5, 4  # the generated texts fit at 1366x768
+
+
+class ResetPrompt(QUndoCommand):
+    """Reset one prompt to the generated text; undo brings the artist's words back (locked)."""
+
+    def __init__(self, session, which: str) -> None:
+        super().__init__(f"Reset the {which} prompt")
+        self.session, self.which = session, which
+        s = session
+        self.saved = (s.music_prompt,) if which == "music" else (s.cover_prompt, s.cover_negative)
+
+    def redo(self) -> None:
+        (self.session.reset_music_prompt if self.which == "music" else self.session.reset_cover_prompt)()
+
+    def undo(self) -> None:
+        if self.which == "music":
+            self.session.set_music_prompt(*self.saved)
+        else:
+            self.session.set_cover_prompt(*self.saved)
 
 
 class _PromptBase(QWidget):
-    def __init__(self, title: str) -> None:
+    which = ""  # "music" | "cover"
+
+    def __init__(self, title: str, session) -> None:
         super().__init__()
+        self.session = session
+        self.undo_stack: QUndoStack | None = None  # the window's: Reset can be undone
         self.heading = QLabel(f"<b>{title}</b>")
         self.lock = QLabel("")
         self.lock.setToolTip(FOLLOWING_TIP)
+        # The mark's room is kept when it is empty: a row that widened on the first keystroke
+        # pushed the whole right column past the window's edge (1366x768).
+        self.lock.setMinimumWidth(self.lock.fontMetrics().horizontalAdvance(LOCKED_TEXT) + 2)
         self.reset = QPushButton("Reset")
-        self.reset.setToolTip("Bring back the prompt generated from the sliders")
+        self.reset.setToolTip("Bring back the prompt generated from the sliders (Edit ▸ Undo takes it back)")
         self.reset.setEnabled(False)
+        self.reset.clicked.connect(self._reset)
+        self.sketch_note = QLabel(SKETCH_NOTES[self.which])
+        self.sketch_note.setWordWrap(True)
+        self.sketch_note.setStyleSheet("color: palette(placeholder-text);")
+        self.sketch_note.hide()
         self.top = QHBoxLayout()
         self.top.setContentsMargins(0, 0, 0, 0)
         self.top.addWidget(self.heading)
@@ -34,6 +73,17 @@ class _PromptBase(QWidget):
         self.column.setContentsMargins(0, 0, 0, 0)
         self.column.setSpacing(3)
         self.column.addLayout(self.top)
+
+    def _reset(self) -> None:
+        command = ResetPrompt(self.session, self.which)
+        if self.undo_stack is not None:
+            self.undo_stack.push(command)  # push runs redo()
+        else:
+            command.redo()
+
+    def set_sketch(self, sketch: bool) -> None:
+        """Whether the engine that will run follows the sliders only (the prompt is not used)."""
+        self.sketch_note.setVisible(sketch)
 
     def _show_lock(self, locked: bool) -> None:
         self.lock.setText(LOCKED_TEXT if locked else "")
@@ -49,10 +99,11 @@ class _PromptBase(QWidget):
 
 
 class MusicPromptEditor(_PromptBase):
+    which = "music"
+
     def __init__(self, session) -> None:
-        super().__init__("Music prompt")
-        self.session = session
-        self.text = PromptText("music prompt", 2, 8)
+        super().__init__("Music prompt", session)
+        self.text = PromptText("music prompt", MUSIC_LINES)
         self.text.setToolTip("The text MusicGen receives. " + FOLLOWING_TIP)
         self.style_combo = QComboBox()
         self.style_combo.addItems(PROMPT_STYLES)
@@ -61,8 +112,8 @@ class MusicPromptEditor(_PromptBase):
         self.style_combo.setCurrentText(session.options.prompt_style)
         self.top.insertWidget(1, self.style_combo)
         self.column.addWidget(self.text)
+        self.column.addWidget(self.sketch_note)
         self.text.textChanged.connect(lambda: session.set_music_prompt(self.text.toPlainText()))
-        self.reset.clicked.connect(session.reset_music_prompt)
         self.style_combo.currentTextChanged.connect(lambda style: session.set_option("prompt_style", style))
         session.music_prompt_changed.connect(self.show_prompt)
         self.show_prompt(session.music_prompt, session.music_prompt_locked)
@@ -73,12 +124,13 @@ class MusicPromptEditor(_PromptBase):
 
 
 class CoverPromptEditor(_PromptBase):
+    which = "cover"
+
     def __init__(self, session) -> None:
-        super().__init__("Cover prompt")
-        self.session = session
-        self.text = PromptText("cover prompt", 2, 8)
+        super().__init__("Cover prompt", session)
+        self.text = PromptText("cover prompt", COVER_LINES)
         self.text.setToolTip("The text the diffusion model receives. " + FOLLOWING_TIP)
-        self.negative = PromptText("negative prompt", 2, 4)
+        self.negative = PromptText("negative prompt", NEGATIVE_LINES)
         self.negative.setToolTip("What the cover should avoid (used when guidance is above 1)")
         self.negative.setPlaceholderText("what the cover should avoid")
         negative_label = QLabel("Avoid")
@@ -86,9 +138,9 @@ class CoverPromptEditor(_PromptBase):
         self.column.addWidget(self.text)
         self.column.addWidget(negative_label)
         self.column.addWidget(self.negative)
+        self.column.addWidget(self.sketch_note)
         self.text.textChanged.connect(self._edited)
         self.negative.textChanged.connect(self._edited)
-        self.reset.clicked.connect(session.reset_cover_prompt)
         session.cover_prompt_changed.connect(self.show_prompt)
         self.show_prompt(session.cover_prompt, session.cover_negative, session.cover_prompt_locked)
 

@@ -128,6 +128,7 @@ class ResultView(QWidget):
         controls.addWidget(self.play_button)
         controls.addWidget(self.stop_button)
         controls.addWidget(self.player_note, 1)
+        controls.addStretch(0)  # Play and Stop stay together at the left when there is no note
         music_layout.addLayout(controls)
         self.stack = QStackedWidget()
         for page in (self.empty, self.image, music):

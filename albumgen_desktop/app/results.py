@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from albumgen_desktop.app.history import ENTRY_ERRORS, Result, restore, save_to_history, thumbnail_data, write_result
+from albumgen_desktop.app.history import (
+    ENTRY_ERRORS,
+    Result,
+    newest_first,
+    restore,
+    save_to_history,
+    thumbnail_data,
+    write_result,
+)
 from albumgen_desktop.app.history_strip import THUMB
 from albumgen_desktop.app.jobs import JobHandle
 from albumgen_desktop.app.wording import Notice, sentence
@@ -29,13 +37,15 @@ class Results(QObject):
         self._index = 0
         self._saving: dict[int, JobHandle] = {}  # results whose history files are being written
 
-    def keep(self, result: Result, select: bool = True) -> JobHandle:
+    def keep(self, result: Result, select: bool = True, row: int = 0) -> JobHandle:
         """Results are never lost: into the history folder first, on the history thread (an atomic
         write ends in fsync, which can take long on a busy disk). If the disk refuses, the result
-        stays in the session marked unsaved, and the window says so (Export still works)."""
+        stays in the session marked unsaved, and the window says so (Export still works).
+        The newest results come first in the strip: ``row`` is the place among them (take 2 of a
+        job goes after take 1)."""
         index, folder = self._index, self.main.history_dir
         self._index += 1
-        self.main.history.add_result(result, select=select)
+        self.main.history.add_result(result, select=select, row=row)
         handle = self.main.history_runner.submit(lambda report, token: save_to_history(result, folder, index), "save")
         self._saving[id(result)] = handle
         handle.failed.connect(lambda failure: setattr(result, "save_error", failure.message))
@@ -68,6 +78,14 @@ class Results(QObject):
         if result is not self.current:
             self.previous, self.current = self.current, result
         self.main.result_view.show_result(result)
+        self.update_compare()
+
+    def update_compare(self) -> None:
+        """A/B only when there is an earlier result (still in the strip) to switch to."""
+        ok = self.previous is not None and self.main.history.row_of(self.previous) >= 0
+        self.main.result_view.compare_button.setEnabled(ok)
+        if self.main.compare_action is not None:
+            self.main.compare_action.setEnabled(ok)
 
     def compare(self) -> None:
         """A/B: back to the result looked at before (and, pressed again, forth)."""
@@ -80,11 +98,32 @@ class Results(QObject):
         self.main.say(f"Using the recipe of {result.recipe.title or result.recipe.kind} (seed {result.recipe.seed}).")
 
     def reveal(self, result: Result) -> None:
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
+        """The result's file, selected in the file manager; without one, the path is given (and copied)."""
+        from PySide6.QtGui import QGuiApplication
 
-        if result.history_path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.history_path.parent)))
+        from albumgen_desktop.app.reveal import show_in_file_manager
+
+        path = result.history_path
+        if path is None:
+            return
+        if show_in_file_manager(path):
+            self.main.say(f"Showing {path.name} in the file manager.")
+            return
+        QGuiApplication.clipboard().setText(str(path))
+        self.main.warn(Notice(f"No file manager could be opened. The file is {path} (copied to the clipboard).",
+                              "warning", topic="reveal"))  # fmt: skip
+
+    def export_name(self, result: Result) -> str:
+        """The file name Export suggests: the title, else kind, seed and take ('cover-seed3-take2.png')."""
+        r = result.recipe
+        suffix = ".png" if result.is_cover else ".wav"
+        stem = "".join(c if c.isalnum() or c in " -_.,'()&" else "-" for c in r.title.strip()).strip(" .")
+        if not stem:
+            stem = f"{r.kind}-seed{r.seed}"
+        take = result.take
+        if take is not None:
+            stem += f"-take{take[0]}"
+        return stem + suffix
 
     def export(self, result: Result | None = None, path: Path | None = None) -> Path | None:
         """Export ``result`` (default: the current one): WAV for music, PNG for a cover, with recipe."""
@@ -98,8 +137,7 @@ class Results(QObject):
         suffix = ".png" if result.is_cover else ".wav"
         if not path:
             kind = "PNG image (*.png)" if suffix == ".png" else "WAV audio (*.wav)"
-            stem = (result.recipe.title or "albumgen").replace("/", "-")
-            start = str(Path(self.main.settings.get("export_dir")) / f"{stem}{suffix}")
+            start = str(Path(self.main.settings.get("export_dir")) / self.export_name(result))
             name, _ = QFileDialog.getSaveFileName(self.main, "Export", start, kind)
             if not name:
                 return None
@@ -132,7 +170,10 @@ class Results(QObject):
             return
         where = "to the trash" if command.in_system_trash else "away (this drive has no trash: gone when you quit)"
         name = result.recipe.title or result.recipe.kind
-        self.main.warn(Notice(f"Moved {name} (seed {result.recipe.seed}) {where}.", "info"), self.main.undo_stack.undo)
+        text = f"Moved {name} (seed {result.recipe.seed}) {where}."
+        self.main.warn(Notice(text, "info", topic="delete"), self.main.undo_stack.undo)
+        self.main.say(text)
+        self.update_compare()
 
     # -- the history folder ------------------------------------------------------------------------
 
@@ -145,8 +186,8 @@ class Results(QObject):
     def _restored(self, report) -> None:
         known = {r.history_path for r in self.main.history.results()}
         fresh = [r for r in report.results if r.history_path not in known]
-        for i, result in enumerate(fresh):  # earlier sessions first, before this session's results
-            self.main.history.add_result(result, select=False, row=i if known else None)
+        for result in newest_first(fresh):  # after this session's results, newest first
+            self.main.history.add_result(result, select=False)
         self._index = max(self._index, len(fresh))
         if report.skipped:
             names = ", ".join(f"{name} ({sentence(why)[:-1]})" for name, why in report.skipped[:SKIPPED_NAMED])

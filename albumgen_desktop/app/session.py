@@ -34,7 +34,7 @@ class Options:
     cover_size: int = 1024
     reference: str = ""  # img2img start picture ("" for none); not persisted
     strength: float = 0.6
-    typography: bool = False
+    typography: bool = True  # the title (and the style field as artist) lettered on the cover
     advanced: bool = False
     music_guidance: float = 3.0
     temperature: float = 1.0
@@ -241,7 +241,7 @@ class SessionState(QObject):
             size=o.cover_size,
             reference=reference,
             strength=o.strength,
-            typography=True if o.typography else None,
+            typography=o.typography,  # honoured by every engine, the sketch painter included
             variations=o.variations,
             precision=precision,
             model_id=model_id,

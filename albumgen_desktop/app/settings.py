@@ -27,6 +27,7 @@ DEFAULTS = {
     "cover_model": "auto",
     "device": "auto",
     "model_dir": "",
+    "open_dir": "",
 }  # fmt: skip
 
 
@@ -78,7 +79,9 @@ class SettingsDialog(QDialog):
         self.device.setCurrentText(settings.get("device"))
         self.device.setToolTip("auto: the CUDA GPU when there is one. Takes effect at the next start.")
         self.model_dir = QLineEdit(settings.get("model_dir"))
-        self.model_dir.setPlaceholderText("the Hugging Face cache (HF_HOME)")
+        self.model_dir.setPlaceholderText("the standard Hugging Face cache")
+        # wide enough for its placeholder and a usual path (a cut-off hint read "the Hugging Face…")
+        self.model_dir.setMinimumWidth(self.model_dir.fontMetrics().horizontalAdvance("x" * 44))
         self.model_dir.setToolTip("Where model weights live; empty means the standard Hugging Face cache. "
                                   "Takes effect at the next start.")  # fmt: skip
         model_browse = QPushButton("Choose…")
@@ -87,6 +90,7 @@ class SettingsDialog(QDialog):
         model_row.addWidget(self.model_dir, 1)
         model_row.addWidget(model_browse)
         self.export_dir = QLineEdit(settings.get("export_dir"))
+        self.export_dir.setMinimumWidth(self.model_dir.minimumWidth())
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()

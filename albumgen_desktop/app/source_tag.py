@@ -58,7 +58,7 @@ class SourceTag(QWidget):
         text = describe(source, confidence)
         self.setToolTip(f"{self.what}: {text}")
         self.setAccessibleName(f"{self.what} source")
-        self.setAccessibleDescription(text.replace("\n", ", "))
+        self.setAccessibleDescription(text[:1].upper() + text[1:].replace("\n", ", "))
         self.update()
 
     def paintEvent(self, event) -> None:

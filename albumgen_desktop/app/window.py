@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -32,8 +29,9 @@ from albumgen_desktop.app.drop_area import DropArea, DropCatcher
 from albumgen_desktop.app.features_panel import FeaturesPanel
 from albumgen_desktop.app.generation import Generation
 from albumgen_desktop.app.history_strip import HistoryStrip
-from albumgen_desktop.app.imports import import_gently, modules_for
+from albumgen_desktop.app.inputs import Inputs
 from albumgen_desktop.app.jobs import JobRunner
+from albumgen_desktop.app.menus import build_menus
 from albumgen_desktop.app.notice_bar import NoticeBar
 from albumgen_desktop.app.options_panel import OptionsPanel
 from albumgen_desktop.app.progress_panel import ProgressPanel
@@ -41,11 +39,12 @@ from albumgen_desktop.app.prompt_editor import CoverPromptEditor, MusicPromptEdi
 from albumgen_desktop.app.radar import RadarChart
 from albumgen_desktop.app.result_view import ResultView
 from albumgen_desktop.app.results import Results
+from albumgen_desktop.app.scroll_column import ScrollColumn
 from albumgen_desktop.app.session import SessionState
 from albumgen_desktop.app.settings import Settings, SettingsDialog
 from albumgen_desktop.app.transport import Transport
 from albumgen_desktop.app.warmup import Warmup
-from albumgen_desktop.app.wording import Notice, failure_notice
+from albumgen_desktop.app.wording import Notice, printable
 
 if TYPE_CHECKING:
     from albumgen_desktop.app.library_panel import LibraryDialog
@@ -61,22 +60,6 @@ GIL_SWITCH_INTERVAL_S = 0.001
 
 def offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def _scroll(*widgets: QWidget, min_width: int) -> QScrollArea:
-    """A column that scrolls vertically and never gets narrower than ``min_width``."""
-    inner = QWidget()
-    column = QVBoxLayout(inner)
-    for w in widgets:
-        column.addWidget(w)
-    column.addStretch(1)
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(inner)
-    needed = inner.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width() + 2 * area.frameWidth()
-    area.setMinimumWidth(max(min_width, needed))
-    return area
 
 
 class MainWindow(QMainWindow):
@@ -95,6 +78,8 @@ class MainWindow(QMainWindow):
         self.library_dialog: LibraryDialog | None = None
         self.models_dialog: ModelsDialog | None = None
         self.neural_analysis = False  # CLIP or CLAP installed: analysis imports torch
+        self.compare_action: QAction | None = None  # View ▸ A/B (menus.py)
+        self._undo_index = 0
 
         self.drop = DropArea()
         self.radar = RadarChart()
@@ -120,29 +105,33 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(False)
         self.drops = DropCatcher(self)
         self.results = Results(self)
+        self.inputs = Inputs(self)
         self.jobs = Generation(self)
         self.warmup = Warmup(self.generation_runner, self)
         self._memory_timer = QTimer(self)
         self._memory_timer.setObjectName("memory-check")
         self._memory_timer.setInterval(15_000)
         self._build_layout()
-        self._build_menu()
+        build_menus(self)
         self._connect()
         self.drops.watch(self)  # the fields that take drops, now that they exist
         self._memory_timer.start()
+        self.results.update_compare()
         self.refresh_engines()
         self.history_runner.submit(lambda report, token: self.transport.player.reason, "sound")
 
     # -- building -------------------------------------------------------------------------------
 
     def _build_layout(self) -> None:
-        left = _scroll(self.drop, self.radar, self.features_panel, min_width=310)
+        left = self.left = ScrollColumn(self.drop, self.radar, self.features_panel, min_width=330)
         title_row = QWidget()
         row = QHBoxLayout(title_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("<b>Title</b>"))
         row.addWidget(self.title_field, 1)
-        inputs = _scroll(title_row, self.music_prompt, self.cover_prompt, self.options, min_width=300)
+        inputs = self.inputs_column = ScrollColumn(
+            title_row, self.music_prompt, self.cover_prompt, self.options, min_width=300
+        )
         buttons = QGridLayout()
         for i, b in enumerate((self.music_button, self.cover_button, self.both_button, self.cancel_button)):
             buttons.addWidget(b, i // 2, i % 2)
@@ -169,7 +158,7 @@ class MainWindow(QMainWindow):
         for i in range(3):
             self.columns.setCollapsible(i, False)
         self.columns.setStretchFactor(1, 1)
-        self.columns.setSizes([320, 700, 340])
+        self.columns.setSizes([330, 690, 340])
         self.setCentralWidget(self.columns)
         self.statusBar().addWidget(self.status, 1)
         self.statusBar().addPermanentWidget(self.engines_label)
@@ -180,46 +169,11 @@ class MainWindow(QMainWindow):
         height = min(1000, space.height() - 60) if space is not None else 740
         self.resize(max(MIN_SIZE[0], width), max(MIN_SIZE[1], height))
 
-    def _build_menu(self) -> None:
-        def add(menu, text: str, slot, shortcut=None) -> QAction:
-            action = QAction(text, self)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
-            return action
-
-        file = self.menuBar().addMenu("&File")
-        add(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
-        add(file, "&Paste image or file", self.paste, QKeySequence.StandardKey.Paste)
-        add(file, "&Export current result…", lambda: self.results.export(), QKeySequence("Ctrl+E"))
-        file.addSeparator()
-        add(file, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
-        add(file, "&Free model memory", self.jobs.free_models)
-        add(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        edit = self.menuBar().addMenu("&Edit")
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        edit.addActions([undo, redo])
-        generate = self.menuBar().addMenu("&Generate")
-        add(generate, "&Music", self.jobs.music, QKeySequence("Ctrl+Return"))
-        add(generate, "&Cover", self.jobs.cover, QKeySequence("Ctrl+Shift+Return"))
-        add(generate, "&Both", self.jobs.both, QKeySequence("Ctrl+Alt+Return"))
-        add(generate, "C&ancel", self.jobs.cancel_all, QKeySequence("Escape"))
-        view = self.menuBar().addMenu("&View")
-        add(view, "Compare with the previous result (A/B)", self.results.compare, QKeySequence("B"))
-        library = self.menuBar().addMenu("&Library")
-        add(library, "&Reference library…", self.show_library, QKeySequence("Ctrl+L"))
-        models = self.menuBar().addMenu("&Models")
-        add(models, "&Model manager…", lambda: self.show_models(), QKeySequence("Ctrl+M"))
-
     def _connect(self) -> None:
         self.session.features_changed.connect(self.radar.set_features)
         self.radar.set_features(self.session.features)
-        self.drops.dropped.connect(self.open_path)
-        self.drop.open_requested.connect(self.open_dialog)
+        self.drops.dropped.connect(self.inputs.open_path)
+        self.drop.open_requested.connect(self.inputs.open_dialog)
         self.options.download_requested.connect(self.show_models)
         self.notice.download_requested.connect(self.show_models)
         self.music_button.clicked.connect(self.jobs.music)
@@ -236,11 +190,25 @@ class MainWindow(QMainWindow):
         self.result_view.compare.connect(self.results.compare)
         self.warmup.state_changed.connect(self.engines_label.setText)
         self._memory_timer.timeout.connect(self.jobs.check_memory)
+        self.session.options_changed.connect(lambda _options: self.show_engine_choice())
+        self.undo_stack.indexChanged.connect(self._undo_moved)
+        for editor in (self.music_prompt, self.cover_prompt):
+            editor.undo_stack = self.undo_stack
 
     # -- notices ----------------------------------------------------------------------------------
 
+    def _undo_moved(self, index: int) -> None:
+        """A delete's notice (with its Undo) goes once anything is undone or done after it."""
+        self.notice.dismiss_topic("delete")
+        if index < self._undo_index:
+            what = self.undo_stack.text(index)
+            self.say(f"Undone: {what[:1].lower()}{what[1:]}.")
+        self._undo_index = index
+
     def say(self, text: str) -> None:
-        self.status.setText(text)
+        """The status line; the line of the last generation's outcome goes (it is old news now)."""
+        self.status.setText(printable(text))
+        self.progress.show_outcome("")
 
     def warn(self, notice: Notice, undo=None) -> None:
         self.notice.show_notice(notice, undo)
@@ -264,6 +232,15 @@ class MainWindow(QMainWindow):
             self.warmup.start(["sketch", *ready], [names[e] for e in ready])
         if not ready:
             self.engines_label.setText("Offline: sketch engines ready." if offline() else "Sketch engines ready.")
+        self.show_engine_choice()
+
+    def show_engine_choice(self) -> None:
+        """What follows from the engines that will run: the sketch engines do not read the prompts."""
+        from albumgen_desktop.app.model_state import resolved_engine
+
+        states, o = self.options.states, self.session.options
+        self.music_prompt.set_sketch(resolved_engine("music", o.engine, states) == "sketch")
+        self.cover_prompt.set_sketch(resolved_engine("cover", o.cover_engine, states) == "sketch")
 
     def show_models(self, model_id: str = "") -> ModelsDialog:
         from albumgen_desktop.app.models_dialog import ModelsDialog
@@ -311,82 +288,16 @@ class MainWindow(QMainWindow):
     # -- input ----------------------------------------------------------------------------------
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a cover, a track or an export")
-        if path:
-            self.open_path(Path(path))
+        self.inputs.open_dialog()
 
     def open_path(self, path: Path) -> None:
-        """A cover, a track or an export is analysed (its own thread); a folder goes to the library."""
-        from albumgen_desktop.services.analyse import analyse_input
-
-        if path.is_dir():
-            self.show_library().import_path(path)
-            return
-        self.drop.clear(f"Analysing {path.name}…")
-        self.say(f"Analysing {path.name}…")
-        from albumgen_desktop.app.analysis_notes import input_overview
-
-        neural = self.neural_analysis
-
-        def job(report, token):
-            if neural:
-                import_gently(modules_for(["analysis"]))
-            analysis = analyse_input(path)
-            audio = analysis.kind == "audio" or (analysis.kind == "recipe" and analysis.recipe.kind == "music")
-            return path, analysis, input_overview(path) if audio else None
-
-        handle = self.analysis_runner.submit(job, "analyse")
-        handle.finished.connect(lambda found: self.show_analysis(*found))
-        handle.failed.connect(lambda failure: self._analysis_failed(path, failure))
-
-    def _analysis_failed(self, path: Path, failure) -> None:
-        self.drop.clear(path.name)
-        self.say(f"{path.name} could not be analysed.")
-        self.warn(failure_notice("analyse", failure.error, failure.message))
+        self.inputs.open_path(path)
 
     def show_analysis(self, path: Path, analysis, waveform=None) -> None:
-        from albumgen_desktop.app.analysis_notes import evidence_lines
-        from albumgen_desktop.core.evidence import Neighbours
-
-        if waveform is not None:
-            self.drop.show_waveform(waveform)
-        else:
-            self.drop.show_image(path)
-        self.drop.name.setText(path.name)
-        if analysis.recipe is not None:
-            self.transport.stop()
-            self.session.apply_recipe(analysis.recipe)
-        else:
-            self.session.set_features(analysis.features, analysis.confidence, analysis.source, analysis)
-        notes = evidence_lines(analysis.evidence)
-        self.drop.set_notes(list(analysis.warnings), notes)
-        neighbours = [a.id for e in analysis.evidence if isinstance(e, Neighbours) for a in e.albums]
-        if neighbours and self.library_dialog is not None:
-            self.library_dialog.highlight(neighbours)
-        what = {"image": "cover", "audio": "track", "recipe": "recipe"}.get(analysis.kind, analysis.kind)
-        self.say(f"{path.name}: {what} analysed." + (" See the notes under it." if analysis.warnings else ""))
+        self.inputs.show_analysis(path, analysis, waveform)
 
     def paste(self) -> None:
-        """Clipboard: a copied file is opened; a copied picture is saved to the history folder and analysed."""
-        data = QApplication.clipboard().mimeData()
-        if data is not None and data.hasUrls():
-            for url in data.urls():
-                if url.isLocalFile():
-                    self.open_path(Path(url.toLocalFile()))
-                    return
-        if data is not None and data.hasImage():
-            image = QApplication.clipboard().image()
-            if not image.isNull():
-                try:
-                    self.history_dir.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    self.warn(Notice(f"The pasted picture cannot be kept: {exc.strerror or exc}."))
-                    return
-                path = self.history_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-pasted.png"
-                if image.save(str(path)):  # the format follows the .png name
-                    self.open_path(path)
-                    return
-        self.say("The clipboard holds no picture or file.")
+        self.inputs.paste()
 
     # -- life cycle -----------------------------------------------------------------------------
 

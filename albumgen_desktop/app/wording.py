@@ -25,6 +25,13 @@ class Notice:
     text: str
     level: str = "error"  # "error" | "warning" | "info"
     model_id: str | None = None
+    topic: str = ""  # what it is about ("analyse", "delete", "music", …): news on that topic replaces it
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a Qt label: a file-name byte kept as a surrogate shows as ``\\xe9`` (PySide
+    cuts a string at the first lone surrogate)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def sentence(text: str) -> str:
@@ -41,6 +48,11 @@ def sentence(text: str) -> str:
 def failure_notice(kind: str, error: BaseException, message: str, model_id: str | None = None) -> Notice:
     """The notice for a job of ``kind`` that failed with ``error`` (``message`` is its text);
     ``model_id`` is the model the job needed, if it needed one."""
+    notice = _failure_notice(kind, error, message, model_id)
+    return Notice(notice.text, notice.level, notice.model_id, kind)
+
+
+def _failure_notice(kind: str, error: BaseException, message: str, model_id: str | None) -> Notice:
     what = KIND_NAMES.get(kind, "The job")
     lowered = message.lower()
     if isinstance(error, ModelMissingError) or "not downloaded" in lowered:

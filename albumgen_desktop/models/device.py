@@ -3,7 +3,7 @@
 CUDA: fp16. CPU: bf16 where the processor has native bf16 (AVX512-BF16 or AMX),
 else fp32; "fast" is an opt-in CPU mode that quantises the decoder's Linear layers
 to int8 (dynamic quantisation). Memory bandwidth bounds a decoder step on a CPU,
-so fewer bytes per weight is what makes it faster (see DESIGN.md's table).
+so fewer bytes per weight is what makes it faster (the README's Music section measures each path).
 """
 
 from __future__ import annotations
