@@ -175,3 +175,11 @@ def test_the_schema_requires_name_and_summary(tmp_path: Path) -> None:
             path.write_text(json.dumps(data))
             with pytest.raises(BadInputError, match=key):
                 load_manifest(path)
+
+
+def test_the_cli_and_the_model_manager_use_the_same_role_words() -> None:
+    pytest.importorskip("PySide6")
+    from albumgen_desktop.app.models_dialog import role_name
+    from albumgen_desktop.models.manifest import ROLES, role_label
+
+    assert all(role_label(r) == role_name(r) for r in ROLES)

@@ -21,21 +21,21 @@ TIERS = ("cpu", "cuda")
 
 # What each role does, for people: a column heading's worth (the model manager's "Use" column)
 # and the noun a sentence names the model by ("the music model (MusicGen small) is not downloaded").
-_ROLE_LABELS = {
+_ROLE_LABELS = {  # the same words as the model manager's Use column (app/models_dialog.py ROLE_NAMES)
     "music": ("Music", "the music model"),
-    "melody": ("Music from a melody", "the melody model"),
+    "melody": ("Music that follows a melody", "the melody model"),
     "cover": ("Covers", "the cover model"),
-    "cover-quality": ("Detailed covers (GPU)", "the detailed-cover model"),
-    "preview-decoder": ("Cover previews", "the preview decoder"),
+    "cover-quality": ("Covers, higher quality (graphics card)", "the higher-quality cover model"),
+    "preview-decoder": ("Live previews while a cover paints", "the preview decoder"),
     "image-analysis": ("Reading covers", "the cover-reading model"),
     "audio-analysis": ("Reading tracks", "the track-reading model"),
-    "vlm": ("Describing covers", "the cover-describing model"),
+    "vlm": ("Describing covers in detail", "the cover-describing model"),
 }
 
 
 def role_label(role: str) -> str:
-    """What a model of ``role`` does, in a few words for people: "preview-decoder" -> "Cover previews",
-    "vlm" -> "Describing covers". An unknown role is returned as it is."""
+    """What a model of ``role`` does, in a few words for people: "preview-decoder" -> "Live previews
+    while a cover paints", "vlm" -> "Describing covers in detail". An unknown role is returned as it is."""
     return _ROLE_LABELS.get(role, (role, ""))[0]
 
 
