@@ -6,13 +6,15 @@ conversion the cover reading uses), and each pixel is matched to the nearest nam
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from PIL import Image, ImageCms
 
 from albumgen_desktop.core.features import Features
-from albumgen_desktop.core.palette import GENRE_PALETTES, Palette, cover_palette
+from albumgen_desktop.core.palette import GENRE_PALETTES, LIGHT_GROUND_Y, Palette, cover_palette, relative_luminance
 from albumgen_desktop.core.prompts import cover_prompt
 from albumgen_desktop.engines.cover_sketch import paint
 from tests.strategies import features
@@ -92,7 +94,55 @@ def test_palettes_follow_music_colour_associations() -> None:
     assert "yellow" in cover_palette(happy_fast).phrase() and "blue" in cover_palette(sad_slow).phrase()
     assert "red" in cover_palette(Features(valence=0.1, energy=0.9)).phrase()
     for genre, own in GENRE_PALETTES.items():
-        assert cover_palette(Features(genre=genre, valence=0.1, energy=0.1)) == own
+        assert cover_palette(Features(genre=genre, valence=0.5, energy=0.5)) == own
+        # sad music keeps a genre's colours only where they are dark (never ambient's ice blue)
+        sad = cover_palette(Features(genre=genre, valence=0.1, energy=0.1))
+        assert relative_luminance(sad.ground) <= LIGHT_GROUND_Y
+        assert sad == (
+            own
+            if relative_luminance(own.ground) <= LIGHT_GROUND_Y
+            else cover_palette(Features(valence=0.1, energy=0.1))
+        )
+
+
+def _picture(ground: tuple[int, int, int], shape: tuple[int, int, int]) -> Image.Image:
+    """A flat picture with a figure in the middle (a silhouette against a ground)."""
+    a = np.zeros((256, 256, 3), np.uint8)
+    a[:] = ground
+    yy, xx = np.mgrid[:256, :256]
+    figure = ((xx - 128) ** 2 + (yy - 100) ** 2 < 70**2) | ((abs(xx - 128) < 50) & (yy > 150))
+    a[figure] = shape
+    return Image.fromarray(a)
+
+
+PICTURES = {  # the review's inputs, and two more of the same kinds
+    "dark red and black silhouette": ((10, 5, 5), (150, 10, 15), "dark"),
+    "black and crimson": ((0, 0, 0), (190, 0, 40), "dark"),
+    "pastel pink": ((248, 200, 210), (240, 180, 200), "light"),
+    "pale blue and cream": ((200, 220, 240), (245, 235, 200), "light"),
+}
+
+
+@pytest.mark.parametrize("name", list(PICTURES))
+def test_from_a_picture_to_a_sketch_cover_the_prompt_and_the_painting_agree(tmp_path: Path, name: str) -> None:
+    """The whole path the review took: a picture is read (sketch engine), its Features give the
+    cover prompt and the sketch painting; the painting shows the colours the prompt names, and
+    is dark for a dark picture and light for a light one (no teal stripes for a dark red picture,
+    no muddy browns for a pastel one)."""
+    from albumgen_desktop.services.analyse import analyse_cover
+    from albumgen_desktop.services.cover import CoverJob, generate_cover
+
+    ground, shape, lightness = PICTURES[name]
+    path = tmp_path / "in.png"
+    _picture(ground, shape).save(path)
+    f = analyse_cover(path, engine="sketch").features
+    result = generate_cover(CoverJob(features=f, engine="sketch", size=512, typography=False))
+    palette = cover_palette(f)
+    assert all(word in result.recipe.prompt for word in palette.words()), result.recipe.prompt
+    covered, each = _shares(result.image.resize((256, 256)), palette)
+    assert covered >= 0.7 and each[0] >= 0.4, (name, palette.phrase(), covered, each)
+    mean_l = float(_lab(result.image.resize((128, 128)))[:, 0].mean())
+    assert (mean_l < 45) if lightness == "dark" else (mean_l > 65), (name, palette.phrase(), mean_l)
 
 
 def test_no_palette_says_a_word_twice() -> None:

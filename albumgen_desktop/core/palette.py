@@ -164,10 +164,30 @@ def _band(value: float) -> int:
     return 0 if value < 1 / 3 else (1 if value < 2 / 3 else 2)
 
 
+def relative_luminance(colour: NamedColour) -> float:
+    """WCAG 2.x relative luminance Y of an sRGB colour, 0 (black) .. 1 (white): each channel
+    linearised (IEC 61966-2-1 transfer curve), then weighted 0.2126 R + 0.7152 G + 0.0722 B."""
+
+    def linear(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(v) for v in colour.rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+# A ground above this luminance reads as a light picture (about CIELAB L* 70).
+LIGHT_GROUND_Y = 0.4
+
+
 def cover_palette(f: Features) -> Palette:
-    """The palette for ``f``: the genre's own (GENRE_PALETTES) when it has one, else the
-    valence x energy cell of the association grid (module docstring). Deterministic; never raises."""
+    """The palette for ``f``: the genre's own (GENRE_PALETTES) when it has one and it does not
+    contradict the mood, else the valence x energy cell of the association grid (module
+    docstring). Sad music (the low valence band) never gets a light genre palette (ambient's
+    ice blue, house's coral): Palmer 2013's strongest association is sad with dark, so a dark
+    red and black picture read as "ambient" is not painted in pastels. Deterministic; never raises."""
     own = GENRE_PALETTES.get(f.genre)
-    if own is not None:
+    row = _band(f.valence)
+    if own is not None and not (row == 0 and relative_luminance(own.ground) > LIGHT_GROUND_Y):
         return own
-    return _GRID[_band(f.valence)][_band(f.energy)]
+    return _GRID[row][_band(f.energy)]
