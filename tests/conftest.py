@@ -32,6 +32,14 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_session_notes():
+    """Each test starts a new session for the notes said once per session (services/engine_choice.py)."""
+    from albumgen_desktop.services.engine_choice import forget_given_notes
+
+    forget_given_notes()
+
+
+@pytest.fixture(autouse=True)
 def _no_real_network(monkeypatch):
     """Only loopback: a test (or a library it calls) that reaches for the real network fails at once."""
     import socket

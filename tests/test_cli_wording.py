@@ -210,3 +210,62 @@ def test_a_read_only_file_system_is_said_as_such(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2 and all("read-only file system" in line for line in lines), lines
     assert "no permission" not in result.stderr
+
+
+def test_with_several_files_every_message_names_its_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    silent = tmp_path / "silent.wav"
+    sf.write(silent, np.zeros(22050 * 3), 22050)
+    short = tmp_path / "click.wav"
+    sf.write(short, np.r_[np.ones(10), np.zeros(200)] * 0.5, 22050)
+    tone = _tone(tmp_path / "tone.wav")
+    assert main(["analyze", "--engine", "sketch", str(silent), str(tone), str(short)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith("tone.wav: ") or captured.out.startswith(f"{tone}: ")
+    errors = captured.err.strip().splitlines()
+    assert errors and all(any(n in line for n in ("silent.wav", "tone.wav", "click.wav")) for line in errors), errors
+    assert any("silent.wav" in line and "silent" in line.split("silent.wav", 1)[1] for line in errors), errors
+    # the same when a silent file is the input of a generation
+    assert main(["music", str(silent), "-o", str(tmp_path / "m.wav"), "--engine", "sketch"]) == 2
+    assert "silent.wav" in one_line(capsys.readouterr().err)
+
+
+def _python(code: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    import os
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_an_empty_numba_cache_is_seen_without_importing_librosa(tmp_path: Path) -> None:
+    code = (
+        "import sys; from albumgen_desktop.engines.audio_warmup import audio_analyser_ready; "
+        "print(audio_analyser_ready(), 'librosa' in sys.modules)"
+    )
+    assert _python(code, tmp_path / "empty").stdout.split() == ["False", "False"]
+
+
+@pytest.mark.slow
+def test_the_first_analysis_says_it_prepares_the_analyser_once(tmp_path: Path) -> None:
+    """In a fresh numba cache the first analysis compiles librosa's kernels (about 20 s on 2 cores)
+    and says so first, in one line; the next run has them cached and says nothing."""
+    import os
+
+    track = _tone(tmp_path / "tone.wav")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "albumgen_desktop", "analyze", "--engine", "sketch", str(track)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0]
+    assert runs[0].stderr.startswith("albumgen: first run: preparing the audio analyser"), runs[0].stderr
+    assert runs[0].stderr.count("preparing the audio analyser") == 1
+    assert "preparing" not in runs[1].stderr
+    ready = _python("from albumgen_desktop.engines.audio_warmup import audio_analyser_ready as r; print(r())",
+                    tmp_path / "numba")  # fmt: skip
+    assert ready.stdout.strip() == "True"

@@ -414,3 +414,18 @@ def test_cli_melody_with_a_long_prompt_writes_32_seconds(tmp_path: Path, capsys:
     info = sf.info(str(out))
     assert info.frames == 32 * info.samplerate
     assert read_recipe(out).prompt == prompt  # the recipe keeps what was asked for
+
+
+def test_the_fallback_note_is_said_once_a_session_and_every_time_on_the_cli(tmp_path: Path, capsys) -> None:
+    """The window's engine menu already reads "Auto (Sketch for now)": it hears "the music model is
+    not downloaded, so the sketch engine made this" after the first take only; each CLI run hears it."""
+    from albumgen_desktop.services.music import MusicJob, generate_music
+
+    job = MusicJob(features=Features(), duration_s=1.0, engine="auto")
+    first, second = generate_music(job), generate_music(job)
+    note = "the music model (MusicGen small) is not downloaded, so the sketch engine made this"
+    assert [n for n in first.notices if note in n] and not [n for n in second.notices if note in n]
+    assert second.recipes[0].engine == "sketch"
+    for i in range(2):
+        assert main(["music", "-o", str(tmp_path / f"m{i}.wav"), "--duration", "1"]) == 0
+        assert note in capsys.readouterr().err
