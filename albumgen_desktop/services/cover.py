@@ -216,7 +216,7 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
         reference=job.reference, strength=job.strength, variations=job.variations,
     )  # fmt: skip
     request.validate()
-    on_progress(Progress(0.0, f"loading {entry.id}"))
+    on_progress(Progress(0.0, f"loading {entry.display_name}"))
     engine = _engine(entry, snapshot, job.precision)
     guidance = engine.defaults.guidance if job.guidance is None else job.guidance
     # A negative prompt acts only through classifier-free guidance (scale > 1); the recipe keeps

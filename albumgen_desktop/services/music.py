@@ -130,7 +130,7 @@ def generate_music(
         if job.melody:
             melody, melody_rate = _melody_audio(job.melody)
             request = replace(request, melody=melody, melody_rate=melody_rate)
-        on_progress(Progress(0.0, f"loading {entry.id}"))
+        on_progress(Progress(0.0, f"loading {entry.display_name}"))
         mg = _musicgen(snapshot, job.precision)
 
         def chunk(piece: np.ndarray, fraction: float) -> None:
