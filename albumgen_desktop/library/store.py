@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
@@ -272,7 +274,7 @@ class Library:
         version = self._schema_version()
         if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             try:  # once per file (it is stored in the file); a read-only or busy file stays as it is
-                self._db.execute("PRAGMA journal_mode=WAL")
+                self._switch_to_wal()
             except sqlite3.OperationalError:
                 if version is None:
                     raise
@@ -288,6 +290,23 @@ class Library:
             version = self._schema_version()
         if version is None or version > SCHEMA_VERSION:
             raise AlbumGenError(f"the reference library {self.path} was written by a newer AlbumGen; please update")
+
+    def _switch_to_wal(self) -> None:
+        """PRAGMA journal_mode=WAL, retried while another process holds the file. SQLite answers
+        SQLITE_BUSY at once here, without its busy handler, when the switch would need an exclusive
+        lock while others read (deadlock avoidance; https://sqlite.org/c3ref/busy_handler.html), so
+        several first opens of one new library race; each retries for up to ``busy_timeout``.
+        Raises sqlite3.OperationalError when the file stays busy or cannot be written."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() >= deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05))  # jitter, so the racers don't collide again
 
     def _schema_version(self) -> int | None:
         try:
