@@ -94,8 +94,9 @@ def _output(suffix: str, example: str) -> Callable[[str], Path]:
     def parse(text: str) -> Path:
         path = Path(text)
         if text.endswith(("/", os.sep)) or path.is_dir():
+            what = "is a folder" if path.is_dir() else "names a folder (it ends in /)"
             raise argparse.ArgumentTypeError(
-                f"must be a file name, and {text} is a folder; e.g. -o {printable_path(path / example)}"
+                f"must be a file name, and {printable_path(text)} {what}; e.g. -o {printable_path(path / example)}"
             )
         if path.suffix.lower() != suffix:
             raise argparse.ArgumentTypeError(f"must be a file name ending in {suffix}, got {printable_path(path)}")
@@ -620,6 +621,9 @@ def _library_flag(args: argparse.Namespace) -> str:
     return library_option(args.library if args.library is not None else default_library_path())
 
 
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ""}  # what a features table may be called
+
+
 def _not_a_collection(path: Path) -> str | None:
     """What ``path`` is when it is a track or a picture (not a features CSV), else None."""
     from albumgen_desktop.services.analyse import input_kind
@@ -627,7 +631,9 @@ def _not_a_collection(path: Path) -> str | None:
     try:
         kind = input_kind(path)
     except AlbumGenError:
-        return None  # neither: read it as a CSV (which says what is wrong with it)
+        if path.suffix.lower() in TABLE_SUFFIXES:
+            return None  # read it as a CSV (which says what is wrong with it)
+        raise  # named like a track or a picture but not one: say that, not "has no rows"
     return "an audio file" if kind == "audio" else "an image"
 
 
@@ -793,8 +799,14 @@ def _log_crash() -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if hasattr(sys.stdout, "reconfigure"):  # a file name with a non-UTF-8 byte must not crash a print
-        sys.stdout.reconfigure(errors="backslashreplace")
+    import codecs
+
+    from albumgen_desktop.core.analysis import escape_undecodable
+
+    codecs.register_error("albumgen-escape", escape_undecodable)
+    for stream in (sys.stdout, sys.stderr):  # a file name with a non-UTF-8 byte never crashes a print
+        if hasattr(stream, "reconfigure"):  # and reads as caf\xe9.wav wherever it is printed
+            stream.reconfigure(errors="albumgen-escape")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

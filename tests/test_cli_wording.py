@@ -4,6 +4,7 @@ and help that says what each argument is."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -76,7 +77,8 @@ def test_output_that_is_a_folder_is_said_to_be_one(
     command = ["cover", "-o", text, "--engine", "sketch"] if form == "existing-png" else ["music", "-o", text]
     assert main(command) == 2
     err = one_line(capsys.readouterr().err)
-    assert "is a folder" in err and "must end in" not in err, err
+    said = "names a folder (it ends in /)" if form == "slash" else "is a folder"  # "slash" isn't made
+    assert said in err and "must end in" not in err, err
 
 
 def test_wrote_names_the_recipe_sidecar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -269,3 +271,43 @@ def test_the_first_analysis_says_it_prepares_the_analyser_once(tmp_path: Path) -
     ready = _python("from albumgen_desktop.engines.audio_warmup import audio_analyser_ready as r; print(r())",
                     tmp_path / "numba")  # fmt: skip
     assert ready.stdout.strip() == "True"
+
+
+LATIN1 = [b"caf\xe9", b"na\xefve", b"\xc0 bient\xf4t"]  # Latin-1 bytes that are not UTF-8
+
+
+@pytest.mark.parametrize("stem", LATIN1)
+def test_a_latin1_file_name_reads_the_same_in_errors_and_in_json(tmp_path: Path, stem: bytes) -> None:
+    """The name is printed with \\xNN for the byte, never as Python's \\udcNN surrogate, on
+    stderr (one line, exit 2) and on stdout (the JSON 'file' field) alike."""
+    short = bytes(tmp_path) + b"/" + stem + b".wav"
+    sf.write(short, np.zeros(8000, np.float32), 8000)  # 1 s: too short to analyse
+    good = bytes(tmp_path) + b"/" + stem + b".png"
+    Image.new("RGB", (64, 64), (200, 40, 40)).save(good)
+    shown = stem.decode("latin-1").encode("ascii", "backslashreplace").decode()  # caf\xe9
+    cli = [sys.executable, "-m", "albumgen_desktop", "analyze", "--json"]
+    run = subprocess.run([*cli, short], capture_output=True)
+    err = run.stderr.decode()
+    assert run.returncode == 2 and err.count("\n") == 1, err
+    assert f"{shown}.wav" in err and "\\udc" not in err
+    run = subprocess.run([*cli, good], capture_output=True)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["file"].endswith(f"/{shown}.png")
+
+
+@pytest.mark.parametrize("byte", [b"\xe9", b"\xff", b"\x80"])
+def test_a_title_that_is_not_utf8_is_named_as_such(tmp_path: Path, byte: bytes, capsys) -> None:
+    title = (b"X" + byte).decode("utf-8", "surrogateescape")  # as argv hands it over
+    assert main(["music", "-o", str(tmp_path / "m.wav"), "--engine", "sketch", "--title", title]) == 2
+    err = capsys.readouterr().err
+    assert f"title is not UTF-8 text (byte \\x{byte[0]:02x})" in err and err.count("\n") == 1
+    assert not (tmp_path / "m.wav").exists()
+
+
+@pytest.mark.parametrize("name", ["text.wav", "notes.mp3", "scan.png"])
+def test_library_import_of_a_file_named_like_media_but_not_media_says_so(tmp_path: Path, name: str, capsys) -> None:
+    fake = tmp_path / name
+    fake.write_text("hello, this is text\n")
+    assert main(["library", "--library", str(tmp_path / "l.sqlite"), "import", str(fake)]) == 2
+    err = capsys.readouterr().err
+    assert f"{name} is neither an image nor an audio file" in err and "rows" not in err

@@ -22,6 +22,25 @@ def printable_path(path: str | os.PathLike[str]) -> str:
     return os.fspath(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def escape_undecodable(exc: UnicodeError) -> tuple[str, int]:
+    """A ``codecs`` error handler for output streams: a lone surrogate U+DC80..U+DCFF (a file-name
+    byte that is not UTF-8, as Python's surrogateescape keeps it) is written ``\\xNN`` as
+    ``printable_path`` writes it, so a name reads the same in messages and in JSON; any other
+    character the stream cannot encode is written as ``backslashreplace`` would. Raises ``exc``
+    itself for decoding errors (it is meant for writing only)."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    out = []
+    for char in bad:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        else:
+            out.append(char.encode("ascii", "backslashreplace").decode("ascii"))
+    return "".join(out), exc.end
+
+
 @dataclass
 class Analysis:
     """Features of one input, with a confidence 0..1 and a source label for every feature.

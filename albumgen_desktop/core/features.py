@@ -137,12 +137,21 @@ def _fold_tempo(value: float, warnings: list[str] | None) -> float:
     return folded
 
 
-def _text(name: str, value: Any, max_chars: int) -> str:
+def clean_text(name: str, value: Any, max_chars: int) -> str:
+    """A short text field (title, genre, style) with its whitespace folded: "" for None.
+
+    Raises BadInputError naming ``name`` for non-text, bytes that are not UTF-8 (which Python
+    keeps as lone surrogates, e.g. a Latin-1 "é" typed in a C-locale terminal), control
+    characters, or more than ``max_chars`` characters."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise BadInputError(f"{name} must be text, got {value!r}")
     text = re.sub(r"\s+", " ", value).strip()
+    undecodable = [ch for ch in text if 0xDC80 <= ord(ch) <= 0xDCFF]
+    if undecodable:
+        byte = ord(undecodable[0]) - 0xDC00
+        raise BadInputError(f"{name} is not UTF-8 text (byte \\x{byte:02x}); type it in a UTF-8 terminal")
     if any(not ch.isprintable() for ch in text):
         raise BadInputError(f"{name} contains control characters")
     if len(text) > max_chars:
@@ -151,7 +160,7 @@ def _text(name: str, value: Any, max_chars: int) -> str:
 
 
 def _genre(value: Any) -> str:
-    text = _text("genre", value, GENRE_MAX_CHARS).lower()
+    text = clean_text("genre", value, GENRE_MAX_CHARS).lower()
     text = re.sub(r"\s+music$", "", text)
     if not _ALLOWED_GENRE.match(text):
         raise BadInputError(f"genre may hold letters, digits, spaces and & ' + / . - only, got {value!r}")
@@ -193,7 +202,7 @@ def _normalise(name: str, value: Any, warnings: list[str] | None) -> Any:
     if name == "genre":
         return _genre(value)
     if name == "style":
-        return _text(name, value, STYLE_MAX_CHARS)
+        return clean_text(name, value, STYLE_MAX_CHARS)
     raise BadInputError(f"unknown feature {name!r}")  # pragma: no cover - guarded by callers
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from albumgen_desktop.core.errors import BadInputError
-from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.features import Features, clean_text
 from albumgen_desktop.core.palette import cover_palette
 
 PROMPT_STYLES: tuple[str, ...] = ("concise", "descriptive")
@@ -390,18 +390,10 @@ def _texture(f: Features) -> str:
 def clean_title(title: str | None) -> str:
     """Validate an album title for prompts and typography: whitespace folded, '"' made "'".
 
-    Raises BadInputError for non-text, control characters or more than TITLE_MAX_CHARS.
+    Raises BadInputError for non-text, bytes that are not UTF-8, control characters or more
+    than TITLE_MAX_CHARS (see core.features.clean_text).
     """
-    if title is None:
-        return ""
-    if not isinstance(title, str):
-        raise BadInputError(f"title must be text, got {title!r}")
-    text = re.sub(r"\s+", " ", title).strip().replace('"', "'")
-    if any(not ch.isprintable() for ch in text):
-        raise BadInputError("title contains control characters")
-    if len(text) > TITLE_MAX_CHARS:
-        raise BadInputError(f"title is too long ({len(text)} characters, at most {TITLE_MAX_CHARS})")
-    return text
+    return clean_text("title", title, TITLE_MAX_CHARS).replace('"', "'")
 
 
 _CLIP_PRETOKEN = re.compile(r"'s|'t|'re|'ve|'m|'ll|'d|[^\W\d_]+|\d|[^\s\w]+|_+", re.IGNORECASE)

@@ -115,10 +115,10 @@ class Retrieval:
         else:
             reason = f"The {self.k} most similar albums in your library look close to this cover"
         if self.share < 0.005:
-            effect = "so they do not change the sliders"
+            effect = "so they do not change the feature values"
         else:
             effect = (
-                f"so they move tempo and loudness {self.share:.0%} and the mood sliders "
+                f"so they move tempo and loudness {self.share:.0%} and the mood values "
                 f"{self.share * mood_cap:.0%} of the way towards theirs"
             )
         if self.decides_categories:

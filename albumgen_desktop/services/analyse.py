@@ -95,7 +95,7 @@ def analyse_audio(path: Path, engine: str = "auto", on_first_run: Callable[[str]
             if engine == "neural":
                 raise entry.missing()
             warnings.append(
-                f"{entry.label()} is not downloaded, so no genre is set and the other sliders come from "
+                f"{entry.label()} is not downloaded, so no genre is set and the other feature values come from "
                 "measuring the sound alone"
             )
         else:
@@ -236,7 +236,7 @@ def analyse_cover(path: Path, engine: str = "auto", library: Any = None, k: int 
 
             entry = model_for_role("image-analysis")
             warnings.append(
-                f"{entry.label()} is not downloaded, so the sliders come from the cover's colours and texture"
+                f"{entry.label()} is not downloaded, so the feature values come from the cover's colours and texture"
             )
     if clip is not None:
         embedding = clip.embed([image])[0]
