@@ -42,6 +42,10 @@ from albumgen_desktop.library.store import Library
 AUDIO_SUFFIXES = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".wav", ".aif", ".aiff"}
 FOLDER_ART = ("cover", "folder", "front", "album", "albumart")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+NO_COVER = (
+    "no cover art: none embedded in the file and no picture named "
+    f"{'/'.join(FOLDER_ART)} ({', '.join(IMAGE_SUFFIXES)}) beside it"
+)
 
 
 @dataclass
@@ -157,7 +161,7 @@ def import_music_folder(
         try:
             cover = _cover_image(path)
             if cover is None:
-                report.skipped.append((key, "no cover art (embedded or cover/folder.jpg)"))
+                report.skipped.append((key, NO_COVER))
                 continue
             title, artist, genre_tag = _tags(path)
             features = _analyse_track(path, genre_tag)
