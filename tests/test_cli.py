@@ -107,6 +107,7 @@ def test_models_list_json() -> None:
         assert row["license"] and row["revision"] and row["size_bytes"] > 0 and row["installed"] is False
 
 
+@pytest.mark.slow
 def test_selftest_passes() -> None:
     result = run_cli("selftest")
     assert result.returncode == 0, result.stdout + result.stderr
