@@ -53,7 +53,9 @@ def baseline(path: Path) -> tuple[float, tuple[int, str]]:
     import librosa
     import numpy as np
 
-    from albumgen_desktop.engines.audio_dsp import SR, baseline_key, choose_window
+    from albumgen_desktop.engines.audio_dsp import choose_window
+    from albumgen_desktop.engines.audio_key import baseline_key
+    from albumgen_desktop.engines.audio_signal import SR
     from albumgen_desktop.io.audio import load_audio
 
     start, length = choose_window(path)
