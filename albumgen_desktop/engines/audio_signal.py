@@ -24,6 +24,7 @@ class Signal:
     cqt: np.ndarray  # (84, frames) constant-Q magnitude per semitone, C1..B7, hop 2*HOP
     cqt_harmonic: np.ndarray  # the same after harmonic-percussive separation
     duration: float
+    tuning: float = 0.0  # deviation of the pitch grid from A4 = 440 Hz, in semitones, -0.5..0.5
 
 
 def prepare(y: np.ndarray) -> Signal:
@@ -34,13 +35,13 @@ def prepare(y: np.ndarray) -> Signal:
     flux = np.maximum(0.0, np.diff(log_mel, axis=1, prepend=log_mel[:, :1]))
     onset = flux.mean(axis=0)
     onset_low = flux[:8].mean(axis=0)
-    # Three bins per semitone, centred on the equal-tempered pitches: 12 bins per octave leak
-    # half of each note into its neighbours, which blurs the key profile.
-    fine = np.abs(
-        librosa.cqt(
-            y, sr=SR, hop_length=HOP * 2, fmin=librosa.note_to_hz("C1") * 2 ** (-1 / 36), n_bins=252, bins_per_octave=36
-        )
-    )
+    # Three bins per semitone, centred on the pitches of the recording's own tuning (estimated
+    # first: a band at A4 = 452 Hz sits 46 cents sharp, nearly a semitone bin away from 440), so
+    # that folding three bins into one semitone keeps each note whole. 12 bins per octave would
+    # leak half of each note into its neighbours, which blurs the key profile.
+    tuning = estimate_tuning(y)
+    fmin = librosa.note_to_hz("C1") * 2 ** ((tuning - 1 / 3) / 12)
+    fine = np.abs(librosa.cqt(y, sr=SR, hop_length=HOP * 2, fmin=fmin, n_bins=252, bins_per_octave=36))
     return Signal(
         y=y,
         onset=onset,
@@ -48,7 +49,22 @@ def prepare(y: np.ndarray) -> Signal:
         cqt=_fold_semitones(fine),
         cqt_harmonic=_fold_semitones(harmonic_part(fine)),
         duration=len(y) / SR,
+        tuning=tuning,
     )
+
+
+def estimate_tuning(y: np.ndarray) -> float:
+    """Deviation of the recording's pitch grid from A4 = 440 Hz in semitones (-0.5..0.5, 0.01 steps):
+    librosa's estimate (a histogram of parabolic-interpolated STFT peak frequencies folded onto the
+    equal-tempered semitone). 0.0 when the input has no pitched content to measure."""
+    import warnings
+
+    import librosa
+
+    with warnings.catch_warnings():  # "empty frequency set" on unpitched input: that is the 0.0 case
+        warnings.simplefilter("ignore", UserWarning)
+        tuning = float(librosa.estimate_tuning(y=y, sr=SR, n_fft=2048))
+    return tuning if np.isfinite(tuning) else 0.0
 
 
 def _fold_semitones(fine: np.ndarray) -> np.ndarray:
