@@ -22,8 +22,7 @@ lint: setup
 
 # Tempo/key/metre accuracy of the audio analyser on rendered scores, beside the textbook baseline.
 eval: setup
-	bash scripts/eval_audio.sh 120 0
-	bash scripts/eval_audio.sh 80 7
+	bash scripts/eval_audio.sh
 
 # Five contrasting sketch covers (and a contact sheet) in out/.
 covers: setup

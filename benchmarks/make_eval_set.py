@@ -40,8 +40,10 @@ told apart), 6 for compound duple (6/8).
 
 Performance: velocities carry a metrical accent of random depth (downbeat > beat > offbeat,
 none for some pieces), onsets a random jitter of up to ~10 ms for half of the pieces. A third
-of the pieces are detuned by 15..46 cents either way (a pitch bend on every channel: A4 = 452
-Hz is +46 cents); instruments are panned across the stereo field; a fifth of the files are mixed
+of the pieces are detuned by 10..40 cents either way (a pitch bend on every channel, less the
+soundfont's own tuning of that instrument, which librosa measures once per program: FluidR3's
+violin sits 15 cents flat, its choir 22), so that the label's key stays the nearest one;
+instruments are panned across the stereo field; a fifth of the files are mixed
 to mono; sample rates are 22.05, 44.1 and 48 kHz.
 
 **Parts**: every source piece belongs to one part by a hash of its name: `dev` (tuned on) or
@@ -688,15 +690,14 @@ def render(job: Render, out_wav: Path, tempo: float, rng: random.Random, sf2: st
     notes = notes + job.extra_notes
     reps = max(1, math.ceil((seconds + 1) / (piece.length_ql * spq)))
     pm = pretty_midi.PrettyMIDI(initial_tempo=tempo)
-    cents = rng.choice([0.0, 0.0, rng.uniform(15, 46) * rng.choice([-1, 1])])
-    if rng.random() < 0.1:
-        cents = 1200 * math.log2(452 / 440)  # A4 = 452 Hz
+    cents = rng.choice([0.0, 0.0, rng.uniform(10, 40) * rng.choice([-1, 1])])
     accent_depth = rng.choice([0.0, rng.uniform(4, 14)])
     jitter = rng.choice([0.0, 0.006])
     insts: dict[int, pretty_midi.Instrument] = {}
     for voice in sorted({n[3] for n in notes}):
         inst = pretty_midi.Instrument(program=job.programs.get(voice, job.programs.get(0, 0)))
-        inst.pitch_bends.append(pretty_midi.PitchBend(int(round(cents / 200 * 8191)), 0.0))
+        bend = cents - program_tuning(inst.program, sf2)
+        inst.pitch_bends.append(pretty_midi.PitchBend(int(round(bend / 200 * 8191)), 0.0))
         inst.control_changes.append(pretty_midi.ControlChange(10, rng.randint(24, 104), 0.0))
         insts[voice] = inst
     end_time = seconds + 1
@@ -735,6 +736,31 @@ def render(job: Render, out_wav: Path, tempo: float, rng: random.Random, sf2: st
     peak = float(np.max(np.abs(audio))) or 1.0
     sf.write(out_wav, audio / peak * rng.uniform(0.5, 0.95), got_rate, subtype="PCM_16")
     return {"tuning_cents": round(cents, 1), "sample_rate": got_rate, "channels": channels}
+
+
+_PROGRAM_TUNING: dict[int, float] = {}
+
+
+def program_tuning(program: int, sf2: str) -> float:
+    """How far (cents) the soundfont's samples for a GM program sit from A4 = 440 Hz, by
+    librosa.estimate_tuning on a short render of a few notes across the register."""
+    if program not in _PROGRAM_TUNING:
+        import librosa
+        import pretty_midi
+        import soundfile as sf
+
+        pm = pretty_midi.PrettyMIDI()
+        inst = pretty_midi.Instrument(program=program)
+        for i, pitch in enumerate((48, 55, 60, 64, 67, 72, 76)):
+            inst.notes.append(pretty_midi.Note(90, pitch, 0.4 * i, 0.4 * i + 0.38))
+        pm.instruments.append(inst)
+        with tempfile.TemporaryDirectory() as tmp:
+            pm.write(f"{tmp}/t.mid")
+            cmd = ["fluidsynth", "-ni", "-q", "-r", "22050", "-T", "wav", "-F", f"{tmp}/t.wav", sf2, f"{tmp}/t.mid"]
+            subprocess.run(cmd, check=True, capture_output=True)
+            y, rate = sf.read(f"{tmp}/t.wav", dtype="float32", always_2d=True)
+        _PROGRAM_TUNING[program] = 100.0 * float(librosa.estimate_tuning(y=y.mean(axis=1), sr=rate))
+    return _PROGRAM_TUNING[program]
 
 
 def metre_name(piece: Piece) -> str:

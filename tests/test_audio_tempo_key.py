@@ -46,3 +46,49 @@ def test_detuned_render_reads_its_key_through_the_whole_analysis() -> None:
     sharp = soxr.resample(y, int(round(22050 * ratio)), 22050).astype(np.float32)
     result = analyse_samples(sharp)
     assert (result.key, result.mode) == (4, "major")
+
+
+def _within(got: float, want: float, tol: float = 0.04) -> bool:
+    return abs(got - want) <= tol * want
+
+
+@pytest.mark.parametrize("bpm", [64.0, 70.0, 76.0])
+def test_slow_backbeat_groove_reads_at_the_kick_snare_level(bpm: float) -> None:
+    # Kick on 1 and 3, snare on 2 and 4, hi-hat and bass on every eighth: read as 2x before.
+    result = analyse_samples(grooves.slow_groove(bpm))
+    assert _within(result.tempo_bpm, bpm), result.tempo_bpm
+    assert result.time_signature == 4
+
+
+@pytest.mark.parametrize(("bpm", "tonic", "mode"), [(50.0, 2, "minor"), (58.0, 9, "major")])
+def test_slow_movement_over_steady_eighths_reads_at_the_quarter(bpm: float, tonic: int, mode: str) -> None:
+    result = analyse_samples(grooves.slow_movement(bpm, tonic=tonic, mode=mode))
+    assert _within(result.tempo_bpm, bpm), result.tempo_bpm
+    assert (result.key, result.mode) == (tonic, mode)
+
+
+@pytest.mark.parametrize("bpm", [66.0, 104.0])
+def test_compound_six_eight_reads_at_the_dotted_quarter(bpm: float) -> None:
+    result = analyse_samples(grooves.compound_jig(bpm))
+    assert _within(result.tempo_bpm, bpm), result.tempo_bpm  # not 3/2 (quarters) nor 3x (eighths)
+    assert result.time_signature == 6
+
+
+@pytest.mark.parametrize("bpm", [168.0, 186.0])
+def test_fast_waltz_reads_at_the_quarter_in_three(bpm: float) -> None:
+    result = analyse_samples(grooves.fast_waltz(bpm))
+    assert _within(result.tempo_bpm, bpm), result.tempo_bpm  # not the bar (1/3) nor 2/3
+    assert result.time_signature == 3
+
+
+def test_confidence_drops_when_two_levels_compete() -> None:
+    clear = analyse_samples(grooves.slow_groove(70.0)).confidence["tempo_bpm"]
+    # Eighth notes alone, all alike: the quarter and the eighth are equally good readings.
+    rng = np.random.default_rng(3)
+    out = np.zeros(22050 * 20, dtype=np.float32)
+    for k in range(int(20 / 0.25)):
+        i = int(k * 0.25 * 22050)
+        note = grooves.tone(60 + int(rng.integers(0, 12)), 0.2, decay=6.0)
+        out[i : i + len(note)] += 0.3 * note.astype(np.float32)
+    ambiguous = analyse_samples(out).confidence["tempo_bpm"]
+    assert ambiguous < clear - 0.2, (ambiguous, clear)

@@ -1,25 +1,52 @@
-"""Metre: beats per bar from beat-synchronous accents, bass and harmony changes."""
+"""Metre: beats per bar (3 or 4) and whether the beat divides in three (compound: reported as 6).
+
+On the beat grid tracked at the analysed tempo (engines/audio_tempo.py's evidence):
+
+* **Compound or simple**: a logistic regression on how strong each rhythm stream is halfway, a
+  third and a quarter of the way between beats, and on triple alternation, fitted by
+  benchmarks/fit_tempo.py on the dev part of the eval set. A 6/8 jig, a siciliano or a 6/8
+  ballad divide the beat in three; reported as 6 (six eighths per bar, the beat being the
+  dotted quarter).
+* **3 or 4 beats per bar**: beat-synchronous accents (onsets, low-band energy, harmonic change, bass
+  change) folded over candidate bar lengths and their autocorrelation at 3, 6 against 4, 8 beats.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from albumgen_desktop.engines.audio_signal import FPS, Signal, chroma_from_cqt
+from albumgen_desktop.engines.audio_tempo import SUB, _Grid
+
+
+def compound_probability(evidence: dict[str, float]) -> float:
+    """Probability (0..1) that the beat divides in three, from the evidence at the beat level."""
+    from albumgen_desktop.engines import audio_tempo_model as m
+
+    x = np.array([evidence[n] for n in m.COMPOUND_NAMES])
+    z = (x - np.asarray(m.COMPOUND_MEAN)) / np.asarray(m.COMPOUND_SCALE)
+    return float(1.0 / (1.0 + np.exp(-(z @ np.asarray(m.COMPOUND_W) + m.COMPOUND_B))))
 
 
 def estimate_metre(sig: Signal, bpm: float) -> tuple[int, float]:
-    """3 or 4 beats per bar, with a confidence."""
+    """(time signature, confidence): 6 for a beat that divides in three (6/8, at a dotted-quarter
+    `bpm`), else 3 or 4 beats per bar."""
+    period = 60.0 * FPS / bpm
+    if len(sig.onset) / period < 12:
+        return 4, 0.3
+    grid = _Grid(sig.streams, bpm)
+    p = compound_probability(grid.evidence(SUB))
+    if p > 0.5:
+        return 6, float(np.clip(p, 0.5, 0.9))
+    metre, conf = _three_or_four(sig, grid.frames[::SUB])
+    return metre, float(min(conf, 1.0 - p))
+
+
+def _three_or_four(sig: Signal, beats: np.ndarray) -> tuple[int, float]:
     import librosa
 
-    period = 60.0 * FPS / bpm
-    n_beats = int(len(sig.onset) / period)
-    if n_beats < 12:
-        return 4, 0.3
-    # Beat phase: the offset maximising onset energy on the beat grid.
-    phases = np.arange(int(period))
-    grid_energy = [sig.onset[(p + period * np.arange(n_beats - 1)).astype(int)].sum() for p in phases]
-    phase = int(phases[int(np.argmax(grid_energy))])
-    frames = (phase + period * np.arange(n_beats - 1)).astype(int)
+    frames = np.round(beats[:-1]).astype(int)
+    period = float(np.median(np.diff(beats)))
     win = max(1, int(period * 0.15))
 
     def at_beats(x: np.ndarray) -> np.ndarray:

@@ -1,19 +1,36 @@
-"""Tempo: the beat rate in BPM and how sure the analyser is of it.
+"""Tempo: the rate of the notated beat in BPM, and how sure the analyser is of it.
 
-Autocorrelation of a full-band and a low-band (kick, bass) onset envelope,
-evaluated on a 0.35% BPM grid with support from two beats on. Octave errors are
-the textbook failure: the metrical level is chosen by that salience plus a broad
-log-normal prior fitted on labelled data, and the winner is refined on the peaks
-at 1..4 beats for sub-frame precision.
+Periodicity alone finds the pulse family (a beat, its subdivisions and its groupings) but not
+which member is the beat: a slow backbeat groove, a fast one with twice the hi-hats, and an
+Adagio over repeated eighths all repeat at both levels. So:
+
+1. Candidates: the strongest period of the onset autocorrelation (full band and below ~200 Hz)
+   and its 1/4..4 multiples, including 2:3 and 3:4, that fall in 40..220 BPM.
+2. Evidence per candidate, from a dynamic-programming beat grid at that tempo (librosa's
+   tracker with the tempo fixed) and the rhythm streams of engines/audio_signal.py (kick,
+   snare, hi-hat, bass notes, other notes, chord changes, full band):
+   how much each stream sits on the grid rather than halfway or a third of the way between
+   beats (duple or triple subdivision), whether it alternates between even and odd beats or
+   groups them in threes (the grid is then a subdivision), kick and snare alternating beat by
+   beat (a backbeat), the same evidence one level faster and one slower, the periodicity
+   strength at the candidate, and its log tempo (a prior).
+3. A conditional logit over the candidates (one weight per evidence, fitted by
+   benchmarks/fit_tempo.py on the `dev` part of benchmarks/make_eval_set.py; the `test` part
+   was never used) picks the beat; its probability is the confidence, so it drops when two
+   levels compete. The winner is refined on the autocorrelation peaks at 1..4 beats.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from albumgen_desktop.engines.audio_signal import FPS, Signal
+from albumgen_desktop.engines.audio_signal import FPS, HOP, SR, Signal
 
+MIN_BPM, MAX_BPM = 40.0, 220.0
+RATIOS = (1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4, 1.0, 4 / 3, 3 / 2, 2.0, 3.0, 4.0)
 _GRID = 40.0 * 2 ** (np.arange(0, 3.1, 0.005))  # 40..~343 BPM, 0.35% steps
+STREAMS = ("full", "kick", "snare", "hat", "bass", "tonal", "chord")
+NEIGHBOUR_KEYS = ("full_c2", "full_l2", "full_l3", "bass_c2", "bass_l2", "tonal_c2", "hat_c2", "p2", "h2")
 
 
 def _acf(x: np.ndarray) -> np.ndarray:
@@ -29,35 +46,173 @@ def _at(ac: np.ndarray, lag: np.ndarray) -> np.ndarray:
     return np.interp(lag, np.arange(len(ac)), ac, right=0.0)
 
 
-def tempo_salience(sig: Signal) -> tuple[np.ndarray, np.ndarray]:
-    """Salience of each BPM in _GRID: onset ACF at the beat plus half its value two beats on."""
-    ac = 0.5 * _acf(sig.onset) + 0.5 * _acf(sig.onset_low)
+def periodicity(sig: Signal) -> np.ndarray:
+    """Unbiased autocorrelation (lags in frames) of the full-band and low-band onset envelopes, averaged."""
+    return 0.5 * _acf(sig.streams["full"]) + 0.5 * _acf(sig.onset_low)
+
+
+def _track(ref: np.ndarray, bpm: float) -> np.ndarray:
+    """Beat frames at a fixed tempo (librosa's dynamic-programming tracker, Ellis 2007), or a plain
+    grid when the tracker finds too few beats."""
+    import librosa
+
+    _, beats = librosa.beat.beat_track(onset_envelope=ref, sr=SR, hop_length=HOP, bpm=bpm, tightness=300, trim=False)
+    beats = np.asarray(beats, dtype=float)
+    if len(beats) < 8:
+        beats = np.arange(0.0, len(ref), 60.0 * FPS / bpm)
+    return beats
+
+
+def _sample(e: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Envelope maximum within one frame of each (fractional) frame position, clipped to the signal."""
+    i = np.clip(np.round(frames).astype(int), 1, len(e) - 2)
+    return np.maximum(np.maximum(e[i - 1], e[i]), e[i + 1])
+
+
+def _sample_bands(bands: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    i = np.clip(np.round(frames).astype(int), 1, bands.shape[1] - 2)
+    return np.maximum(np.maximum(bands[:, i - 1], bands[:, i]), bands[:, i + 1])
+
+
+def _local_alternation(x: np.ndarray) -> tuple[float, float]:
+    """(period-2, period-3) alternation of a series of beat strengths (or timbre vectors, one per
+    column): how much more neighbouring beats differ than beats two (three) apart. Local
+    differences, so a pattern whose phase flips at a pickup or an odd-length phrase still counts."""
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.shape[1] < 8:
+        return 0.0, 0.0
+
+    def dist(k: int) -> float:
+        return float(np.abs(x[:, k:] - x[:, :-k]).sum(axis=0).mean())
+
+    scale = float(np.abs(x).sum(axis=0).mean()) + 1e-9
+    d1, d2, d3 = dist(1), dist(2), dist(3)
+    return (d1 - d2) / scale, (d1 - d3) / scale
+
+
+SUB = 12  # sub-grid positions per reference beat: halves, thirds, quarters and sixths fall on it
+
+
+class _Grid:
+    """The reference beat grid (tracked at the most periodic tempo) cut into SUB positions per
+    beat; every candidate is a period of whole sub-positions on it, so all are measured on one
+    consistent, drift-following grid."""
+
+    def __init__(self, streams: dict[str, np.ndarray], ref_bpm: float):
+        ref = streams["full"] / (streams["full"].mean() + 1e-9)
+        beats = _track(ref, ref_bpm)
+        steps = np.arange(SUB) / SUB
+        self.frames = (beats[:-1, None] + np.diff(beats)[:, None] * steps[None, :]).ravel()
+        self.streams = {n: streams[n] / (np.percentile(streams[n], 95) + 1e-9) for n in STREAMS}
+        self.at = {n: _sample(e, self.frames) for n, e in self.streams.items()}
+        self.bands = {k: _sample_bands(streams[f"{k}_bands"], self.frames) for k in ("perc", "harm")}
+        self.salient: np.ndarray = self.at["full"] + self.at["bass"] + self.at["kick"] + self.at["snare"]
+
+    def evidence(self, period: int) -> dict[str, float]:
+        """Evidence that every `period`-th sub-position (at the phase where the kick, snare, bass and
+        full-band onsets are strongest) is a beat, per stream (each scaled to its 95th percentile):
+
+        c2, c3, c4: strength halfway, a third and a quarter of the way between beats, relative to
+        on the beat (x / (on + x): 0 nothing between, 0.5 as strong as the beats); on: strength on
+        the beats over the stream's mean; cov: the share of beats with an onset; syn: the share of
+        beats without one whose halfway point has one; l2, l3: local alternation of the strengths on the beats
+        with period 2 or 3 (high: the grid is a subdivision of a slower beat); and for the
+        percussive and harmonic onset timbre (eight bands) at each beat: p2, p3, h2, h3, the same
+        alternation of timbre (kick and snare taking turns: a backbeat; bass and chord: oom-pah)."""
+        n = len(self.frames)
+        if n < 4 * period:
+            return dict.fromkeys(EVIDENCE_KEYS, 0.0)
+        phase = int(np.argmax([self.salient[p::period].mean() for p in range(period)]))
+        idx = np.arange(phase, n - period, period)
+        start, stop = self.frames[idx], self.frames[idx + period]
+        out: dict[str, float] = {}
+        for name in STREAMS:
+            e, on_values = self.streams[name], self.at[name][idx]
+            on = float(on_values.mean()) + 1e-3
+            half = float(_sample(e, (start + stop) / 2).mean())
+            third = float(np.mean([_sample(e, start + k * (stop - start) / 3).mean() for k in (1, 2)]))
+            quarter = float(np.mean([_sample(e, start + k * (stop - start) / 4).mean() for k in (1, 3)]))
+            out[f"{name}_c2"] = half / (on + half)
+            out[f"{name}_c3"] = third / (on + third)
+            out[f"{name}_c4"] = quarter / (on + quarter)
+            out[f"{name}_on"] = on / (float(self.at[name].mean()) + 1e-3)
+            # Coverage: the share of beats with an onset; syncopation: the share of beats without one
+            # whose halfway point has one (a long-short figure read at the wrong level).
+            halves = _sample(e, (start + stop) / 2)
+            out[f"{name}_cov"] = float(np.mean(on_values > 0.25))
+            out[f"{name}_syn"] = float(np.mean((on_values <= 0.25) & (halves > 0.25)))
+            out[f"{name}_l2"], out[f"{name}_l3"] = _local_alternation(on_values)
+        for key in ("perc", "harm"):
+            timbre = np.log1p(self.bands[key][:, idx] / (self.bands[key][:, idx].mean() + 1e-9))
+            timbre = timbre / (np.linalg.norm(timbre, axis=0, keepdims=True) + 1e-9)
+            out[f"{key[0]}2"], out[f"{key[0]}3"] = _local_alternation(timbre)
+        return out
+
+
+EVIDENCE_KEYS = tuple(
+    [f"{n}_{k}" for n in STREAMS for k in ("c2", "c3", "c4", "on", "cov", "syn", "l2", "l3")] + ["p2", "p3", "h2", "h3"]
+)
+
+
+def tempo_candidates(sig: Signal) -> tuple[list[tuple[float, dict[str, float]]], np.ndarray]:
+    """Each candidate tempo (BPM) with its evidence: level_evidence at the candidate, the same one
+    level faster (prefix f_) and slower (s_) where that is a whole number of sub-positions, the
+    periodicity `sal` and the log tempo `lb`, `lb2`; and the autocorrelation."""
+    ac = periodicity(sig)
     lag = 60.0 * FPS / _GRID
-    return np.maximum(_at(ac, lag), 0) + np.maximum(0.5 * _at(ac, 2 * lag), 0), ac
+    salience = np.maximum(_at(ac, lag), 0) + np.maximum(0.5 * _at(ac, 2 * lag), 0)
+    valid = (_GRID >= MIN_BPM) & (_GRID <= MAX_BPM)
+    ref_bpm = _refine(ac, float(_GRID[valid][int(np.argmax(salience[valid]))]))
+    grid = _Grid(sig.streams, ref_bpm)
+    memo: dict[int, dict[str, float]] = {}
+
+    def evidence(period: int) -> dict[str, float]:
+        if period not in memo:
+            memo[period] = grid.evidence(period)
+        return memo[period]
+
+    out = []
+    for r in RATIOS:
+        bpm = ref_bpm * r
+        if not MIN_BPM <= bpm <= MAX_BPM:
+            continue
+        period = round(SUB / r)
+        f = dict(evidence(period))
+        faster = evidence(period // 2) if period % 2 == 0 else dict.fromkeys(EVIDENCE_KEYS, 0.0)
+        slower = evidence(2 * period)
+        for k in NEIGHBOUR_KEYS:
+            f[f"f_{k}"] = faster[k]
+            f[f"s_{k}"] = slower[k]
+        f["sal"] = float(max(_at(ac, np.array([60.0 * FPS / bpm]))[0], 0.0))
+        f["lb"] = float(np.log2(bpm / 100.0))
+        f["lb2"] = f["lb"] ** 2
+        out.append((float(_refine(ac, bpm)), {k: float(v) for k, v in f.items()}))
+    return out, ac
 
 
-# The prior's centre and width were fitted on two labelled sets of rendered scores
-# (benchmarks/make_eval_set.py, seeds 0 and 7; tempos uniform in 60..180 BPM).
-# Harmonic support makes raw salience favour slow levels; the prior pulls back.
-PRIOR_CENTRE_BPM = 130.0
-PRIOR_WIDTH_OCT = 1.0
+def candidate_scores(features: list[dict[str, float]]) -> np.ndarray:
+    """Score of each candidate being the beat: a one-hidden-layer network (tanh) plus a linear
+    term on the standardised evidence, fitted by benchmarks/fit_tempo.py into audio_tempo_model.py."""
+    from albumgen_desktop.engines import audio_tempo_model as m
 
-
-def _log_prior(bpm: np.ndarray) -> np.ndarray:
-    return -0.5 * (np.log2(bpm / PRIOR_CENTRE_BPM) / PRIOR_WIDTH_OCT) ** 2
+    x = np.array([[f[n] for n in m.NAMES] for f in features], dtype=float)
+    x = np.clip((x - np.asarray(m.MEAN)) / np.asarray(m.SCALE), -6.0, 6.0)
+    hidden = np.tanh(x @ np.asarray(m.W1) + np.asarray(m.B1))
+    return np.asarray(hidden @ np.asarray(m.W2) + x @ np.asarray(m.V))
 
 
 def estimate_tempo(sig: Signal) -> tuple[float, float]:
-    """(BPM, confidence)."""
-    sal, ac = tempo_salience(sig)
-    valid = (_GRID >= 40) & (_GRID <= 220)
-    score = np.where(valid, np.log(sal + 1e-3) + _log_prior(_GRID), -np.inf)
-    best = float(_GRID[int(np.argmax(score))])
-    bpm = _refine(ac, best)
-    # Confidence: how clearly the winner beats the best candidate outside +-6% of it.
-    far = score[valid & (np.abs(np.log2(_GRID / best)) > 0.085)]
-    margin = float(score.max() - far.max()) if far.size else 1.0
-    return bpm, float(np.clip(0.5 + margin, 0.3, 0.95))
+    """(BPM of the beat, confidence 0.05..0.95: the candidate's probability under the fitted model,
+    which is low when two metrical levels score alike)."""
+    candidates, _ = tempo_candidates(sig)
+    if not candidates:
+        return 120.0, 0.05
+    scores = candidate_scores([f for _, f in candidates])
+    p = np.exp(scores - scores.max())
+    p /= p.sum()
+    i = int(np.argmax(p))
+    return candidates[i][0], float(np.clip(p[i], 0.05, 0.95))
 
 
 def _refine(ac: np.ndarray, bpm: float) -> float:
