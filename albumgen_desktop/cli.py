@@ -1,6 +1,8 @@
 """`albumgen`: the command-line front end over the same services the app uses.
 
-Exit codes: 0 success, 1 failure or not available, 2 bad input, 3 model missing offline.
+Exit codes: 0 success, 1 failure or not available, 2 bad input, 3 model missing offline,
+75 reference library busy (another process kept writing; try again), 130 interrupted,
+141 stdout closed early (``albumgen ... | head``; nothing is logged).
 Errors are one line on stderr; a traceback goes to the log file only.
 """
 
@@ -8,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 import traceback
 from pathlib import Path
 from typing import Any
 
 from albumgen_desktop import __version__
-from albumgen_desktop.core.analysis import ENGINE_CHOICES
+from albumgen_desktop.core.analysis import ENGINE_CHOICES, printable_path
+from albumgen_desktop.core.engines import engine_choices
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError, NotAvailableError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.units import human_size
@@ -71,22 +76,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"AlbumGen Desktop {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("analyze", help="read Features from covers, tracks or AlbumGen exports")
+    p = sub.add_parser("analyze", aliases=["analyse"], help="read Features from covers, tracks or AlbumGen exports")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
     p.add_argument("--library", type=Path, metavar="FILE", help="reference library (default: in the user data dir)")
     p.add_argument("--vlm", action="store_true", help="covers: let the VLM write the Features (needs smolvlm-256m)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.set_defaults(func=cmd_analyze)
+    p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser("music", help="generate music from a cover, Features or a prompt")
     p.add_argument("cover", nargs="?", type=Path, metavar="COVER")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.wav")
     p.add_argument("--features", type=Path, metavar="F.json")
     p.add_argument("--prompt")
+    p.add_argument("--title", default="", help="track title (WAV tags and recipe)")
+    p.add_argument("--artist", default="", help="artist name for the WAV tags (never taken from the style)")
     p.add_argument("--duration", type=_positive_float, default=10.0, metavar="S")
     p.add_argument("--seed", type=_seed, default=0)
-    p.add_argument("--engine", choices=("auto", "musicgen", "sketch"), default="auto")
+    p.add_argument("--engine", choices=engine_choices("music"), default="auto")
     p.add_argument("--model", metavar="ID")
     p.add_argument("--melody", type=Path, metavar="REF", help="reference melody (needs musicgen-melody)")
     p.set_defaults(func=cmd_music)
@@ -101,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--negative", metavar="TEXT", help="negative prompt (models that use guidance)")
     p.add_argument("--size", type=_size, default=1024, metavar="N")
     p.add_argument("--seed", type=_seed, default=0)
-    p.add_argument("--engine", choices=("auto", "diffusion", "sketch"), default="auto")
+    p.add_argument("--engine", choices=engine_choices("cover"), default="auto")
     p.add_argument("--model", metavar="ID")
     p.add_argument("--reference", type=Path, metavar="IMG", help="start from this image (img2img)")
     p.add_argument("--strength", type=_fraction, default=0.6, help="how far to move from the reference (0..1)")
@@ -151,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = lsub.add_parser("remove", help="remove albums by id")
     q.add_argument("ids", nargs="+", type=int, metavar="ID")
     q.set_defaults(func=cmd_library_remove)
+    q = lsub.add_parser("repair", help="check the library; if damaged, set it aside and start a new one")
+    q.set_defaults(func=cmd_library_repair)
 
     p = sub.add_parser("selftest", help="run every pipeline end to end offline and report")
     p.set_defaults(func=cmd_selftest)
@@ -165,16 +174,22 @@ def _print_warnings(warnings: list[str]) -> None:
         print(f"{PROG}: note: {w}", file=sys.stderr)
 
 
-def cmd_analyze(args: argparse.Namespace) -> int:
-    from albumgen_desktop.services.analyze import analyze_file
+def cmd_analyse(args: argparse.Namespace) -> int:
+    """Every file is analysed even when some fail; the exit code is the worst of them."""
+    from albumgen_desktop.services.analyse import analyse_input
 
+    library = _analysis_library(args)
     worst = 0
     for path in args.files:
         try:
-            result = analyze_file(path, engine=args.engine, library=_analysis_library(args), vlm=args.vlm)
+            result = analyse_input(path, engine=args.engine, library=library, vlm=args.vlm)
         except AlbumGenError as exc:
             print(f"{PROG}: {exc}", file=sys.stderr)
             worst = max(worst, exc.exit_code)
+            continue
+        except OSError as exc:  # an I/O failure on this file (not bad input): report it, go on
+            print(f"{PROG}: {path}: {exc.strerror or exc}", file=sys.stderr)
+            worst = max(worst, 1)
             continue
         if args.json:
             print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
@@ -183,33 +198,32 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             f = result.features
             key = f.key_label or f"unknown key, {f.mode}"
             print(
-                f"{path}: {f.genre or 'no genre'}, {f.tempo_bpm:.0f} BPM, {key}, {f.time_signature}/4, "
+                f"{printable_path(path)}: {f.genre or 'no genre'}, {f.tempo_bpm:.0f} BPM, {key}, {f.time_signature}/4, "
                 f"energy {f.energy:.2f}, valence {f.valence:.2f}, loudness {f.loudness_db:.1f} dB "
                 f"(from {result.kind})"
             )
     return worst
 
 
-def _analysis_library(args: argparse.Namespace):
+def _analysis_library(args: argparse.Namespace) -> Path | None:
+    """The --library path (opened per file by the analysis, which notes a damaged or busy one)."""
     if getattr(args, "library", None) is None:
         return None
-    from albumgen_desktop.library.store import Library
-
     if not args.library.exists():
         raise BadInputError(f"no reference library at {args.library}")
-    return Library(args.library)
+    return args.library
 
 
 def _features_for(args: argparse.Namespace, source: Path | None) -> tuple[Features, list[str]]:
     """Features from --features, else from the dropped file (analysed), else the defaults."""
     from albumgen_desktop.io.metadata import read_features_file
-    from albumgen_desktop.services.analyze import analyze_file
+    from albumgen_desktop.services.analyse import analyse_input
 
     warnings: list[str] = []
     if args.features is not None:
         return read_features_file(args.features, warnings), warnings
     if source is not None:
-        analysis = analyze_file(source, engine="auto")
+        analysis = analyse_input(source, engine="auto")
         return analysis.features, analysis.warnings
     return Features(), warnings
 
@@ -235,7 +249,7 @@ def cmd_music(args: argparse.Namespace) -> int:
     _print_warnings(warnings)
     job = MusicJob(
         features=features, prompt=args.prompt or "", duration_s=args.duration, seed=args.seed,
-        engine=args.engine, model_id=args.model, melody=args.melody,
+        engine=args.engine, model_id=args.model, melody=args.melody, title=args.title, artist=args.artist,
     )  # fmt: skip
     result = generate_music(job)
     _print_warnings(result.notices)
@@ -271,11 +285,15 @@ def cmd_cover(args: argparse.Namespace) -> int:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from albumgen_desktop.models.manifest import installed_snapshot, load_bundles, load_manifest
+    from albumgen_desktop.models.installed import size_on_disk
+    from albumgen_desktop.models.manifest import load_bundles, load_manifest
 
     entries = load_manifest()
     rows: list[dict[str, Any]] = []
+    labels: list[str] = []
     for e in entries:
+        check = e.check()
+        labels.append(check.state.label)
         rows.append(
             {
                 "id": e.id,
@@ -287,17 +305,21 @@ def cmd_models_list(args: argparse.Namespace) -> int:
                 "license_summary": e.license.summary,
                 "commercial_use": e.license.commercial,
                 "tiers": list(e.tiers),
-                "installed": e.is_installed(),
-                "resolved_commit": snapshot.name if (snapshot := installed_snapshot(e)) is not None else None,
+                "installed": check.state.value == "installed",
+                "state": check.state.value,
+                "problems": list(check.problems),
+                "size_on_disk": size_on_disk(e),
+                "resolved_commit": check.commit if check.snapshot is not None else None,
             }
         )
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
-    for r in rows:
-        state = "installed" if r["installed"] else "not downloaded"
-        print(f"{r['id']:<16} {r['role']:<16} {human_size(r['size_bytes']):>9}  {r['license']:<14} {state}")
+    for label, r in zip(labels, rows, strict=True):
+        print(f"{r['id']:<16} {r['role']:<16} {human_size(r['size_bytes']):>9}  {r['license']:<14} {label}")
         print(f"{'':<16} {r['repo']}@{r['revision'][:12]}  {r['license_summary']}")
+        for problem in r["problems"][:3]:
+            print(f"{'':<16} {problem}")
     for b in load_bundles():
         print(f"bundle {b.id}: {b.name}, {human_size(b.size_bytes(entries))}: {', '.join(b.models)}")
     return 0
@@ -334,15 +356,22 @@ def cmd_models_download(args: argparse.Namespace) -> int:
 
 
 def cmd_models_verify(args: argparse.Namespace) -> int:
-    from albumgen_desktop.models.download import verify_model
     from albumgen_desktop.models.manifest import find_model, load_manifest
+    from albumgen_desktop.models.verify import verify_report
 
-    entries = [find_model(args.model_id)] if args.model_id else [e for e in load_manifest() if e.is_installed()]
+    if args.model_id:
+        entries = [find_model(args.model_id)]
+    else:
+        entries = [e for e in load_manifest() if e.state().value != "not downloaded"]
     worst = 0
     for entry in entries:
-        problems = verify_model(entry)
-        print(f"{entry.id}: {'ok' if not problems else '; '.join(problems)}")
-        worst = worst or (1 if problems else 0)
+        report = verify_report(entry)
+        if report.problems:
+            print(f"{entry.id}: {entry.state().label}: {'; '.join(report.problems)}")
+            worst = 1
+            continue
+        note = f", {len(report.size_only)} by size only (no hash known)" if report.size_only else ""
+        print(f"{entry.id}: ok ({len(report.hashed)} files hashed{note})")
     if not entries:
         print("no models are downloaded")
     return worst
@@ -364,17 +393,23 @@ def _library(args: argparse.Namespace):
 
 
 def cmd_library_import(args: argparse.Namespace) -> int:
+    from albumgen_desktop.io.files import check_input_file, check_input_folder
     from albumgen_desktop.library.embedders import available_embedders
     from albumgen_desktop.library.importer import import_csv, import_music_folder
 
-    if not args.path.exists():
-        raise BadInputError(f"{args.path} does not exist")
+    if args.path.is_dir():
+        check_input_folder(args.path)
+    else:
+        check_input_file(args.path)  # a FIFO or a device is refused here, not read forever
+    if args.covers is not None:
+        check_input_folder(args.covers)
     embedders = available_embedders()
     with _library(args) as library:
         if args.path.is_dir():
             report = import_music_folder(library, args.path, embedders)
         else:
             report = import_csv(library, args.path, embedders, covers=args.covers)
+        _print_warnings(report.notes)
         for where, why in report.skipped[:20]:
             print(f"{PROG}: skipped {where}: {why}", file=sys.stderr)
         if len(report.skipped) > 20:
@@ -407,15 +442,15 @@ def cmd_library_stats(args: argparse.Namespace) -> int:
     with _library(args) as library:
         stats = library.stats()
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False))
+        print(json.dumps(stats.to_dict(), ensure_ascii=False))
         return 0
-    print(f"{stats['albums']} albums in {stats['path']} ({human_size(int(stats['size_bytes']))})")
-    for source, n in sorted(stats["by_source"].items()):
+    print(f"{stats.albums} albums in {stats.path} ({human_size(stats.size_bytes)})")
+    for source, n in sorted(stats.by_source.items()):
         print(f"  from {source}: {n}")
-    for model, n in sorted(stats["embeddings"].items()):
+    for model, n in sorted(stats.embeddings.items()):
         print(f"  cover embeddings {model}: {n}")
-    if stats["top_genres"]:
-        print("  genres: " + ", ".join(f"{g} ({n})" for g, n in stats["top_genres"]))
+    if stats.top_genres:
+        print("  genres: " + ", ".join(f"{g} ({n})" for g, n in stats.top_genres))
     return 0
 
 
@@ -426,6 +461,16 @@ def cmd_library_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_library_repair(args: argparse.Namespace) -> int:
+    from albumgen_desktop.library.store import default_library_path, repair_library
+
+    report = repair_library(args.library or default_library_path())
+    if report.problem:
+        print(f"{PROG}: the reference library {report.path} is damaged ({report.problem})", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
 def cmd_selftest(args: argparse.Namespace) -> int:
     from albumgen_desktop.services.selftest import run_selftest
 
@@ -433,6 +478,10 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from albumgen_desktop.xcb_check import diagnose
+
+    if not (x11 := diagnose()).ok:  # say which library is missing before Qt aborts with a misleading message
+        raise NotAvailableError(x11.message())
     try:
         from albumgen_desktop.app.main import main as gui_main
     except ModuleNotFoundError as exc:
@@ -459,10 +508,21 @@ def _log_crash() -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):  # a file name with a non-UTF-8 byte must not crash a print
+        sys.stdout.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # output to a pipe is buffered: a reader that left shows up here
+        return code
+    except BrokenPipeError:
+        if _stdout_closed():
+            return _quiet_exit_on_closed_stdout()
+        where = _log_crash()
+        hint = f"; details in {where}" if where else ""
+        print(f"{PROG}: a connection was closed by the other side{hint}", file=sys.stderr)
+        return 1
     except AlbumGenError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -474,6 +534,37 @@ def main(argv: list[str] | None = None) -> int:
         hint = f"; details in {where}" if where else ""
         print(f"{PROG}: internal error: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
         return 1
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (a BrokenPipeError may also come from a socket)."""
+    try:
+        fd = sys.stdout.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode) and not stat.S_ISSOCK(os.fstat(fd).st_mode):
+            return False
+    except (OSError, ValueError, AttributeError):
+        return False
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(fd, 0)  # POLLERR is always reported: the read end is closed
+        return any(mask & (select.POLLERR | select.POLLHUP) for _, mask in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll() (Windows): trust the exception
+        return True
+
+
+def _quiet_exit_on_closed_stdout() -> int:
+    """`albumgen ... | head -1`: the reader has what it wanted. Point stdout at devnull so the
+    interpreter's last flush does not raise again (the recipe in Python's docs, "Note on
+    SIGPIPE"), and exit as a program stopped by SIGPIPE does: 128 + 13."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 141
 
 
 def _ensure_std_streams() -> None:
@@ -488,8 +579,6 @@ def _ensure_std_streams() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         sink = open(folder / "output.log", "a", encoding="utf-8", buffering=1)
     except OSError:
-        import os
-
         sink = open(os.devnull, "w", encoding="utf-8")
     if sys.stdout is None:
         sys.stdout = sink

@@ -9,6 +9,7 @@ The last line printed is one JSON object.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import sys
@@ -32,9 +33,9 @@ def build_clip(folder: Path) -> Path:
     torch.manual_seed(0)
     config = CLIPConfig(
         text_config={"hidden_size": 512, "intermediate_size": 2048, "num_hidden_layers": 12, "num_attention_heads": 8,
-                     "vocab_size": 49408, "max_position_embeddings": 77},
+                     "vocab_size": 49408, "max_position_embeddings": 77, "hidden_act": "gelu"},
         vision_config={"hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12,
-                       "num_attention_heads": 12, "image_size": 224, "patch_size": 32},
+                       "num_attention_heads": 12, "image_size": 224, "patch_size": 32, "hidden_act": "gelu"},
         projection_dim=512,
     )  # fmt: skip
     CLIPModel(config).save_pretrained(folder, safe_serialization=True)
@@ -51,18 +52,18 @@ def main(argv: list[str] | None = None) -> int:
     from PIL import Image
 
     from albumgen_desktop.engines.image_clip import ClipAnalyser
-    from albumgen_desktop.engines.image_sketch import analyse_image, sketch_embedding
+    from albumgen_desktop.engines.image_sketch import analyse_colours, sketch_embedding
     from albumgen_desktop.library.retrieval import top_k
 
     rng = np.random.default_rng(0)
     cover = Image.fromarray(rng.integers(0, 256, (1024, 1024, 3), dtype=np.uint8))
-    sketch_s = median_seconds(lambda: analyse_image(cover), 5)
+    sketch_s = median_seconds(lambda: analyse_colours(cover), 5)
     sketch_embed_s = median_seconds(lambda: sketch_embedding(cover), 5)
 
     matrix = rng.normal(size=(10_000, 512)).astype(np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     queries = rng.normal(size=(50, 512)).astype(np.float32)
-    retrieval = [median_seconds(lambda q=q: top_k(q, matrix, 5), 1) for q in queries]
+    retrieval = [median_seconds(functools.partial(top_k, q, matrix, 5), 1) for q in queries]
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()

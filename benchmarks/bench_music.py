@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 FRAME_RATE = 50
 
@@ -42,19 +43,17 @@ def build_real_size(folder: Path) -> Path:
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     torch.manual_seed(0)
-    text = T5Config(
-        vocab_size=32128, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12,
-        decoder_start_token_id=0, pad_token_id=0, eos_token_id=1,
-    )  # fmt: skip
+    text_ids: dict[str, Any] = {"decoder_start_token_id": 0, "pad_token_id": 0, "eos_token_id": 1}
+    text = T5Config(vocab_size=32128, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12, **text_ids)
     audio = EncodecConfig(
         sampling_rate=32000, audio_channels=1, codebook_size=2048, codebook_dim=128, hidden_size=128, num_filters=64,
         upsampling_ratios=[8, 5, 4, 4], target_bandwidths=[2.2], num_lstm_layers=2, norm_type="weight_norm",
-        use_causal_conv=False, use_conv_shortcut=True,
+        use_causal_conv=False, use_conv_shortcut=False,  # facebook/encodec_32khz since commit 4966e19
     )  # fmt: skip
+    start: dict[str, Any] = {"decoder_start_token_id": 2048}
     decoder = MusicgenDecoderConfig(
         vocab_size=2048, hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, ffn_dim=4096,
-        num_codebooks=4, max_position_embeddings=2048, pad_token_id=2048, bos_token_id=2048,
-        decoder_start_token_id=2048,
+        num_codebooks=4, max_position_embeddings=2048, pad_token_id=2048, bos_token_id=2048, **start,
     )  # fmt: skip
     model = MusicgenForConditionalGeneration(MusicgenConfig(text_encoder=text, audio_encoder=audio, decoder=decoder))
     gen = model.generation_config
@@ -184,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds = args.seconds or (3.0 if args.quick else 10.0)
     steps = int(seconds * FRAME_RATE)
     if args.one_path:
-        return _one_path(*args.one_path, args.device, seconds, steps)
+        name, folder = args.one_path
+        return _one_path(name, folder, args.device, seconds, steps)
 
     from albumgen_desktop.models.device import choose_placement
 

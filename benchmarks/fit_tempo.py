@@ -70,7 +70,7 @@ class Model:
         self.mean = allx.mean(axis=0)
         self.scale = allx.std(axis=0) + 1e-6
         self.x = [
-            np.clip((np.array([[f[n] for n in names] for _, f in r["cands"]]) - self.mean) / self.scale, -6, 6)
+            np.clip((np.array([[f[n] for n in names] for _, f in r["cands"]]) - self.mean) / self.scale, -3, 3)
             for r in rows
         ]
         ref = [r["item"]["tempo_bpm"] for r in rows]

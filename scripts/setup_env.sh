@@ -29,8 +29,21 @@ have_lib libxkbcommon.so.0 || missing+=(libxkbcommon0)
 have_lib libxkbcommon-x11.so.0 || missing+=(libxkbcommon-x11-0)
 have_lib libfontconfig.so.1 || missing+=(libfontconfig1)
 have_lib libdbus-1.so.3 || missing+=(libdbus-1-3)
+# Qt's xcb platform plugin links against these (Qt 6 "X11 Requirements"); without one, Qt aborts
+# naming only xcb-cursor0. albumgen_desktop/xcb_check.py says which one is missing.
 have_lib libxcb-cursor.so.0 || missing+=(libxcb-cursor0)
+have_lib libxcb-icccm.so.4 || missing+=(libxcb-icccm4)
+have_lib libxcb-image.so.0 || missing+=(libxcb-image0)
+have_lib libxcb-keysyms.so.1 || missing+=(libxcb-keysyms1)
+have_lib libxcb-randr.so.0 || missing+=(libxcb-randr0)
+have_lib libxcb-render-util.so.0 || missing+=(libxcb-render-util0)
+have_lib libxcb-shape.so.0 || missing+=(libxcb-shape0)
+have_lib libxcb-xinerama.so.0 || missing+=(libxcb-xinerama0)
+have_lib libxcb-xkb.so.1 || missing+=(libxcb-xkb1)
 command -v Xvfb >/dev/null || missing+=(xvfb)
+# Independent tag readers the export tests check our WAV/PNG metadata against (skipped when absent).
+command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl)
+command -v mediainfo >/dev/null || missing+=(mediainfo)
 if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null && as_root true; then
         say "installing system packages: ${missing[*]}"
@@ -75,4 +88,6 @@ fi
 say "installing AlbumGen Desktop and its packages"
 "${PIP[@]}" install -e ".[dev]"
 echo "$fingerprint" > "$STAMP"
+# If Qt's X11 backend still cannot start, say which library it lacks (silent when all is well).
+"$VENV/bin/python" -m albumgen_desktop.xcb_check --quiet --libraries 2>&1 | sed 's/^/setup: /' || true
 say "done"

@@ -12,7 +12,7 @@ from albumgen_desktop.cli import main
 from albumgen_desktop.core.errors import BadInputError, ModelMissingError
 from albumgen_desktop.engines.audio_dsp import SR, analyse_file, analyse_samples, choose_window
 from albumgen_desktop.models.manifest import model_for_role
-from albumgen_desktop.services.analyze import analyze_file
+from albumgen_desktop.services.analyse import analyse_input
 from tests.synth import synth_song
 
 CASES = [
@@ -113,7 +113,7 @@ def test_neural_without_weights_exits_3(tmp_path: Path, capsys: pytest.CaptureFi
     path = tmp_path / "s.wav"
     sf.write(path, synth_song(100, 0, "major", seconds=5), SR)
     with pytest.raises(ModelMissingError):
-        analyze_file(path, engine="neural")
+        analyse_input(path, engine="neural")
     assert main(["analyze", "--engine", "neural", str(path)]) == 3
     assert "not downloaded" in capsys.readouterr().err
 
@@ -127,10 +127,10 @@ def test_tiny_clap_blends_through_the_real_loading_path(tmp_path: Path) -> None:
     assert (snapshot / "model.safetensors").is_file() and not list(snapshot.glob("*.bin"))
     path = tmp_path / "s.wav"
     sf.write(path, synth_song(118, 9, "minor", seconds=12), SR)
-    result = analyze_file(path, engine="neural")
+    result = analyse_input(path, engine="neural")
     assert result.source["acousticness"] == "dsp+clap" and result.source["tempo_bpm"] == "dsp"
-    top = next(e for e in result.evidence if e["type"] == "clap_genres")["top"]
+    top = next(e for e in result.evidence if e.type == "clap_genres").top
     assert len(top) == 5 and all(0 <= p <= 1 for _, p in top)
     assert (result.features.key, result.features.mode) == (9, "minor")
-    auto = analyze_file(path, engine="auto")
+    auto = analyse_input(path, engine="auto")
     assert auto.features == result.features  # auto uses CLAP when its weights are present

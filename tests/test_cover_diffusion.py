@@ -13,6 +13,7 @@ from albumgen_desktop.cli import main
 from albumgen_desktop.core.errors import AlbumGenError, CancelledError, ModelMissingError
 from albumgen_desktop.core.features import Features
 from albumgen_desktop.core.progress import CancelToken
+from albumgen_desktop.core.warm_models import release_all
 from albumgen_desktop.engines.diffusion import (
     CoverDiffusionEngine,
     DiffusionRequest,
@@ -25,7 +26,6 @@ from albumgen_desktop.io.metadata import read_recipe
 from albumgen_desktop.models import tiny_diffusion
 from albumgen_desktop.models.manifest import find_model
 from albumgen_desktop.models.tiny import install_tiny
-from albumgen_desktop.services import cover as cover_service
 from albumgen_desktop.services.cover import CoverJob, generate_cover
 
 pytest.importorskip("diffusers")
@@ -48,9 +48,9 @@ def one_step(one_step_folder) -> CoverDiffusionEngine:
 
 @pytest.fixture(autouse=True)
 def _fresh_engine_cache():
-    cover_service._engine_cache.clear()
+    release_all()
     yield
-    cover_service._engine_cache.clear()
+    release_all()
 
 
 def _array(image: Image.Image) -> np.ndarray:

@@ -54,7 +54,7 @@ def test_recipe_found_through_sidecar_when_file_lost_its_metadata(tmp_path: Path
 @pytest.mark.parametrize("bits, tolerance", [(16, 1 / 32767), (24, 1 / 8388607)])
 def test_wav_pcm_is_exact_and_standard(tmp_path: Path, bits: int, tolerance: float) -> None:
     stereo = np.stack([TONE, -TONE], axis=1)
-    recipe = music_recipe(Features(style="Ünïcode Artist"), title="Sommer")
+    recipe = music_recipe(Features(style="in the style of Someone Else"), title="Sommer", artist="Ünïcode Artist")
     path = export_wav(tmp_path / "s.wav", stereo, 44100, recipe, bits=bits)
     data, rate = sf.read(path, dtype="float64")
     assert rate == 44100 and data.shape == stereo.shape
@@ -75,7 +75,7 @@ def test_png_parameters_text_is_readable_by_other_tools(tmp_path: Path) -> None:
     text = png.read_text(export_png(tmp_path / "c.png", SMALL, recipe))
     lines = text["parameters"].split("\n")
     assert lines[0] == prompt and lines[1] == f"Negative prompt: {negative}"
-    assert "Steps: 1, CFG scale: 0.0, Seed: 42, Size: 512x512, Model: sdxs-512" in lines[2]
+    assert lines[2].startswith("Steps: 1, Sampler: unknown, CFG scale: 0, Seed: 42, Size: 512x512, Model: sdxs-512")
 
 
 def test_failed_export_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""The layer rules of DESIGN.md, checked on the source and on what actually gets imported."""
+"""The layer rules of docs/DESIGN.md ("Layers"), checked on the source and on what actually gets imported."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_layer_imports(layer: str) -> None:
 def test_cli_and_core_do_not_load_torch_or_qt() -> None:
     code = (
         "import sys, albumgen_desktop.cli, albumgen_desktop.core.prompts, albumgen_desktop.io.metadata, "
-        "albumgen_desktop.services.analyze\n"
+        "albumgen_desktop.services.analyse\n"
         "print(sorted(m for m in ('torch', 'transformers', 'diffusers', 'PySide6') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -38,14 +38,46 @@ def test_find_model_by_id_or_repo() -> None:
         find_model("nope")
 
 
-def test_installed_state_follows_hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _safetensors(n: int) -> bytes:
+    import numpy as np
+    from safetensors.numpy import save
+
+    return save({"w": np.zeros(n, dtype=np.float32)})
+
+
+def test_installed_state_follows_the_cache_and_the_pinned_revision(tmp_path: Path, monkeypatch) -> None:
+    from albumgen_desktop.models.manifest import ModelState
+
     monkeypatch.setenv("HF_HOME", str(tmp_path))
-    entry = find_model("taesd")
-    assert not entry.is_installed()
-    snap = tmp_path / "hub" / "models--madebyollin--taesd" / "snapshots" / "abc"
+    entry = find_model("taesd")  # revision "main": the snapshot is the one refs/main names
+    assert entry.state() is ModelState.NOT_DOWNLOADED and not entry.is_installed()
+    repo = tmp_path / "hub" / "models--madebyollin--taesd"
+    snap = repo / "snapshots" / "abc"
     snap.mkdir(parents=True)
-    (snap / "diffusion_pytorch_model.safetensors").write_bytes(b"x")
-    assert entry.is_installed()
+    (snap / "diffusion_pytorch_model.safetensors").write_bytes(_safetensors(100))
+    assert entry.state() is ModelState.NOT_DOWNLOADED  # no ref names it: not the pinned revision
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("abc")
+    assert entry.state() is ModelState.INCOMPLETE  # weights alone are not a model: config.json is missing
+    assert entry.check().problems == ("config.json is missing",)
+    (snap / "config.json").write_text("{}")
+    assert entry.state() is ModelState.INSTALLED and entry.is_installed()
+    weights = snap / "diffusion_pytorch_model.safetensors"
+    full = weights.stat().st_size
+    weights.write_bytes(weights.read_bytes()[:-10])  # truncated: its own header says so
+    assert entry.check().problems == (f"diffusion_pytorch_model.safetensors has {full - 10} of {full} bytes",)
+    assert entry.state() is ModelState.DAMAGED
+    weights.write_bytes(b"garbage that is not a safetensors file")
+    assert entry.check().problems == ("diffusion_pytorch_model.safetensors is not a valid safetensors file",)
+    assert "damaged" in str(entry.missing()) and "albumgen models download taesd" in str(entry.missing())
+    assert entry.availability_note() == "taesd is damaged (download it again)"
+
+
+def test_state_labels_are_the_wording_for_people() -> None:
+    from albumgen_desktop.models.manifest import ModelState
+
+    assert [s.value for s in ModelState] == ["installed", "not downloaded", "incomplete", "damaged"]
+    assert ModelState.DAMAGED.label == "damaged: download again" and ModelState.DAMAGED == "damaged"
 
 
 def test_bundles_name_known_models_and_show_sizes() -> None:

@@ -38,7 +38,7 @@ def _full_decode(engine) -> np.ndarray:
     return out[:, 0].numpy()
 
 
-@pytest.mark.parametrize("seconds", [3.0, 45.0])
+@pytest.mark.parametrize("seconds", [3.0, pytest.param(45.0, marks=pytest.mark.slow)])
 def test_streamed_chunks_equal_one_shot_decode(tiny_musicgen, seconds: float) -> None:
     from albumgen_desktop.engines.musicgen import MusicRequest
 
@@ -54,6 +54,7 @@ def test_streamed_chunks_equal_one_shot_decode(tiny_musicgen, seconds: float) ->
     assert np.max(np.abs(full - audio)) < 1e-5  # across the 30 s window seam too
 
 
+@pytest.mark.slow
 def test_continuation_reaches_two_minutes(tiny_musicgen) -> None:
     from albumgen_desktop.engines.musicgen import MusicRequest
 
@@ -360,3 +361,56 @@ def test_cpu_precision_paths_generate(tmp_path: Path, precision: str) -> None:
     assert engine.placement.precision in (precision, "fp32")  # fp32 where the CPU has no native bf16
     audio = engine.generate(MusicRequest(prompt="test", duration_s=1.0))
     assert audio.shape == (1, 32000) and np.isfinite(audio).all()
+
+
+def _prompt_of(tokenizer, tokens: int) -> str:
+    """A prompt of at least ``tokens`` tokens, from ordinary music words."""
+    words = "warm jazz trio with brushed drums upright bass and a slow melancholic piano in a smoky club".split()
+    text, i = "", 0
+    while len(tokenizer(text)["input_ids"]) < tokens:
+        text += ("" if not text else " ") + words[i % len(words)]
+        i += 1
+    return text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tokens", [120, 330, 470, 2000])
+def test_melody_prompts_of_any_length_fit_the_real_position_limit(opinionated_melody, tokens: int) -> None:
+    """MusicGen-melody's 2048 positions (the real config) hold 235 chroma frames, the text and the
+    window. A prompt of up to ~300 tokens leaves a full 30 s window; a longer one shrinks the
+    windows (the track continues across them); past t5-base's 512 tokens the text is cut."""
+    from albumgen_desktop.engines.musicgen import MusicRequest
+
+    engine = opinionated_melody
+    assert engine.max_positions == 2048 and engine.model.config.chroma_length == 235
+    prompt = _prompt_of(engine.tokenizer, tokens)
+    t = np.arange(40 * 32000) / 32000
+    melody = (0.4 * np.sin(2 * np.pi * 196 * t)).astype(np.float32)
+    audio = engine.generate(MusicRequest(prompt=prompt, duration_s=31.0, melody=melody))
+    assert audio.shape == (1, 31 * 32000) and np.isfinite(audio).all()
+    used = min(tokens, 512)
+    window = min(1500, 2048 - 235 - len(engine.tokenizer(prompt, truncation=True, max_length=512)["input_ids"]) - 4)
+    assert engine.window_frames(used) >= 1297  # a 512-token prompt still leaves 25.9 s windows
+    notes = " ".join(engine.notices)
+    assert ("first 512" in notes) == (tokens > 512)
+    assert ("windows" in notes) == (window < 1500)
+
+
+@pytest.mark.slow
+def test_cli_melody_with_a_long_prompt_writes_32_seconds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The command that used to end in 'internal error: ValueError: at most 2048 decoder positions'."""
+    from albumgen_desktop.models.tiny import install_tiny, t5_tokenizer
+
+    install_tiny(model_for_role("melody"))
+    ref = tmp_path / "ref.wav"
+    t = np.arange(12 * 22050) / 22050
+    sf.write(ref, (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), 22050)
+    prompt = _prompt_of(t5_tokenizer(), 700)
+    out = tmp_path / "long.wav"
+    args = ["music", "--model", "musicgen-melody", "--melody", str(ref), "--duration", "32", "--prompt", prompt]
+    assert main([*args, "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "first 512" in err and "windows" in err, err
+    info = sf.info(str(out))
+    assert info.frames == 32 * info.samplerate
+    assert read_recipe(out).prompt == prompt  # the recipe keeps what was asked for

@@ -18,10 +18,78 @@ from albumgen_desktop.models.tiny import build_tiny_vlm, install_tiny
 
 
 @pytest.fixture(scope="module")
-def vlm(tmp_path_factory):
+def vlm_folder(tmp_path_factory) -> Path:
+    return build_tiny_vlm(tmp_path_factory.mktemp("vlm") / "smolvlm")
+
+
+@pytest.fixture(scope="module")
+def vlm(vlm_folder: Path):
     from albumgen_desktop.engines.vlm import FeaturesVlm
 
-    return FeaturesVlm(build_tiny_vlm(tmp_path_factory.mktemp("vlm") / "smolvlm"))
+    return FeaturesVlm(vlm_folder)
+
+
+def test_the_stand_in_has_smolvlm_256m_files_settings_and_token_ids(vlm_folder: Path, vlm) -> None:
+    """What behaviour depends on, as in HuggingFaceTB/SmolVLM-256M-Instruct (sources in models/tiny.py)."""
+    from transformers import AutoConfig, AutoProcessor
+
+    assert (vlm_folder / "chat_template.json").exists() and not (vlm_folder / "chat_template.jinja").exists()
+    assert (vlm_folder / "preprocessor_config.json").exists() and (vlm_folder / "processor_config.json").exists()
+    config = AutoConfig.from_pretrained(vlm_folder)
+    assert (config.scale_factor, config.image_token_id, config.text_config.vocab_size) == (4, 49190, 49280)
+    assert (config.vision_config.image_size, config.vision_config.patch_size) == (512, 16)
+    processor = AutoProcessor.from_pretrained(vlm_folder)
+    images = processor.image_processor
+    assert images.do_image_splitting is True and images.size["longest_edge"] == 2048
+    assert images.max_image_size == {"longest_edge": 512} and processor.image_seq_len == 64
+    tok = processor.tokenizer
+    ids = {
+        t: tok.convert_tokens_to_ids(t)
+        for t in (
+            "<|im_start|>",
+            "<|im_end|>",
+            "<global-img>",
+            "<fake_token_around_image>",
+            "<image>",
+            "<end_of_utterance>",
+        )
+    }
+    assert ids == {"<|im_start|>": 1, "<|im_end|>": 2, "<global-img>": 49152, "<fake_token_around_image>": 49189,
+                   "<image>": 49190, "<end_of_utterance>": 49279}  # fmt: skip
+    assert vlm.eos_ids == {49279}
+    assert vlm._prompt("").startswith("<|im_start|>User:<image>") and vlm._prompt("").endswith("Assistant:")
+
+
+@pytest.mark.parametrize("size", [(1000, 1000), (1400, 600), (300, 300)])
+def test_a_cover_is_one_512_px_tile_not_the_processors_17(vlm, size: tuple[int, int]) -> None:
+    """The processor's default splits a cover into up to 16 tiles plus a global one (17 x 64 image
+    tokens); the engine asks for the global view only: 64 tokens, whatever the cover's size."""
+    cover = Image.new("RGB", size, (120, 30, 60))
+    inputs = vlm.inputs([cover])
+    assert int((inputs["input_ids"] == 49190).sum()) == 64 and inputs["pixel_values"].shape[1] == 1
+    default = vlm.processor(text=[vlm._prompt("")], images=[[cover]], return_tensors="pt")
+    tiles = default["pixel_values"].shape[1]
+    assert int((default["input_ids"] == 49190).sum()) == 64 * tiles
+    if size == (1000, 1000):
+        assert tiles == 17  # resized to 2048, a 4 x 4 grid of 512 px tiles and the global view
+
+
+@pytest.mark.slow
+def test_the_trie_walk_allows_exactly_what_a_scan_of_the_whole_vocabulary_allows(vlm) -> None:
+    """On the stand-in's 49,280-token vocabulary, at states along random valid outputs."""
+    grammar, constraint = vlm.grammar, vlm.constraint
+    usable = {i: t for i, t in vlm.token_texts.items() if t and t.isascii() and t.isprintable()}
+    usable = {i: t for i, t in usable.items() if i not in vlm.eos_ids}
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(3):
+        text = grammar.random_text(rng)
+        for cut in sorted(rng.sample(range(len(text)), 12)):
+            states = grammar.advance(grammar.start(), text[:cut])
+            scan = sorted(i for i, t in usable.items() if grammar.advance(states, t))
+            assert constraint.allowed(states) == scan, text[:cut]
+            checked += 1
+    assert checked == 36 and len(vlm.token_texts) == 49280
 
 
 def test_random_walks_through_the_grammar_always_give_valid_features() -> None:
@@ -68,6 +136,7 @@ def test_token_constraint_allows_only_eos_once_complete() -> None:
     assert constraint.allowed(grammar.advance(grammar.start(), text)) == [5]
 
 
+@pytest.mark.slow
 def test_200_generations_from_a_random_model_all_parse_and_validate(vlm) -> None:
     rng = np.random.default_rng(0)
     outputs = []
@@ -90,11 +159,9 @@ def test_greedy_generation_is_deterministic(vlm) -> None:
 
 
 def test_cli_analyze_with_vlm_step_and_evidence(tmp_path: Path, capsys) -> None:
-    from albumgen_desktop.library.embedders import _clip_cache
-    from albumgen_desktop.services import analyze
+    from albumgen_desktop.core.warm_models import release_all
 
-    _clip_cache.clear()
-    analyze._vlm_cache.clear()
+    release_all()
     cover = tmp_path / "cover.png"
     Image.new("RGB", (80, 80), (30, 30, 120)).save(cover)
     assert main(["analyze", str(cover), "--engine", "neural", "--vlm"]) == 3
@@ -108,5 +175,4 @@ def test_cli_analyze_with_vlm_step_and_evidence(tmp_path: Path, capsys) -> None:
     vlm_evidence = next(e for e in out["evidence"] if e["type"] == "vlm")
     assert json.loads(vlm_evidence["json"])["genre"] == out["features"]["genre"]
     assert out["source"]["energy"] == "vlm"
-    _clip_cache.clear()
-    analyze._vlm_cache.clear()
+    release_all()

@@ -1,27 +1,27 @@
-"""A slider and a number for every feature, grouped as a musician thinks of them."""
+"""A slider and a number for every feature, grouped as a musician thinks of them, each with a
+compact source/confidence tag. Bound to the session state: it shows ``features_changed`` and
+``provenance_changed``, and reports the artist's edits through ``session.edit_feature``."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSlider,
-    QSpinBox,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from albumgen_desktop.core.errors import AlbumGenError
-from albumgen_desktop.core.features import DESCRIPTIONS, NOTE_NAMES, Features
+from albumgen_desktop.app.fields import NumberBox, Slider, WholeBox
+from albumgen_desktop.app.source_tag import SourceTag
+from albumgen_desktop.core.features import DESCRIPTIONS, Features
 from albumgen_desktop.core.genres import GENRES
+from albumgen_desktop.core.keys import tonic_name
 
 GROUPS = (
     ("Mood", ("valence", "energy", "danceability")),
@@ -29,33 +29,54 @@ GROUPS = (
     ("Music", ("tempo_bpm", "key", "mode", "time_signature")),
     ("Style", ("genre", "style")),
 )
-RANGES = {"loudness_db": (-60.0, 0.0, 0.5, " dB"), "tempo_bpm": (40.0, 220.0, 1.0, " BPM")}
+RANGES = {"loudness_db": (-60.0, 0.0, 0.5, " LUFS"), "tempo_bpm": (40.0, 220.0, 1.0, " BPM")}  # lo, hi, step, unit
 SLIDER_STEPS = 1000
+MIN_WIDTH = 270  # the panel scrolls rather than squeezing below this
+SPIN_WIDTH = 92  # fits "-60.0 LUFS" and "220.0 BPM" with the arrows (Fusion, default font)
+SHORT_NAMES = {  # the row labels; the full name and meaning are in each row's tooltip
+    "acousticness": "Acoustic",
+    "danceability": "Dance",
+    "instrumentalness": "Instrumental",
+    "speechiness": "Speech",
+    "liveness": "Live",
+    "loudness_db": "Loudness",
+    "tempo_bpm": "Tempo",
+    "time_signature": "Metre",
+}
+
+
+FULL_NAMES = {"loudness_db": "Loudness", "tempo_bpm": "Tempo", "time_signature": "Metre (time signature)"}
+
+
+def row_label(name: str) -> str:
+    return SHORT_NAMES.get(name, name.replace("_", " ").capitalize())
+
+
+def feature_tip(name: str) -> str:
+    """'Valence: Musical positiveness …' (the full name, then what it means)."""
+    return f"{FULL_NAMES.get(name, name.replace('_', ' ').capitalize())}: {DESCRIPTIONS[name]}"
 
 
 class NumberRow(QWidget):
-    changed = Signal()
+    edited = Signal(float)
 
     def __init__(self, name: str, lo: float, hi: float, step: float, suffix: str = "") -> None:
         super().__init__()
         self.lo, self.hi = lo, hi
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = Slider()
         self.slider.setRange(0, SLIDER_STEPS)
-        self.spin = QDoubleSpinBox()
-        self.spin.setRange(lo, hi)
-        self.spin.setSingleStep(step)
-        self.spin.setDecimals(2 if hi <= 1 else 1)
-        self.spin.setSuffix(suffix)
-        self.confidence = QLabel("")
-        self.confidence.setMinimumWidth(70)
+        self.slider.setMinimumWidth(60)
+        self.spin = NumberBox(lo, hi, step, 2 if step < 0.1 else 1, suffix)
+        self.spin.setFixedWidth(SPIN_WIDTH)  # one width for every row, so the slider tracks line up
+        self.tag = SourceTag(row_label(name))
         for w in (self.slider, self.spin):
-            w.setToolTip(DESCRIPTIONS[name])
+            w.setToolTip(feature_tip(name))
             w.setAccessibleName(name.replace("_", " "))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.slider, 3)
         layout.addWidget(self.spin, 1)
-        layout.addWidget(self.confidence)
+        layout.addWidget(self.tag)
         self.slider.valueChanged.connect(self._from_slider)
         self.spin.valueChanged.connect(self._from_spin)
 
@@ -65,116 +86,136 @@ class NumberRow(QWidget):
             self.spin.blockSignals(True)
             self.spin.setValue(value)
             self.spin.blockSignals(False)
-            self.changed.emit()
+            self.edited.emit(self.spin.value())
 
     def _from_spin(self, value: float) -> None:
         self.slider.blockSignals(True)
         self.slider.setValue(round((value - self.lo) / (self.hi - self.lo) * SLIDER_STEPS))
         self.slider.blockSignals(False)
-        self.changed.emit()
+        self.edited.emit(value)
 
     def value(self) -> float:
         return self.spin.value()
 
     def set_value(self, value: float) -> None:
-        self.spin.blockSignals(True)
-        self.slider.blockSignals(True)
+        for w in (self.spin, self.slider):
+            w.blockSignals(True)
         self.spin.setValue(value)
         self.slider.setValue(round((value - self.lo) / (self.hi - self.lo) * SLIDER_STEPS))
-        self.spin.blockSignals(False)
-        self.slider.blockSignals(False)
+        for w in (self.spin, self.slider):
+            w.blockSignals(False)
+
+
+def _tagged(widget: QWidget, tag: SourceTag) -> QWidget:
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(widget, 1)
+    layout.addWidget(tag)
+    return box
 
 
 class FeaturesPanel(QWidget):
-    """Emits ``changed`` with a valid Features whenever the artist moves anything."""
+    """Shows the session's features; every edit goes to ``session.edit_feature``."""
 
-    changed = Signal(object)
-
-    def __init__(self) -> None:
+    def __init__(self, session) -> None:
         super().__init__()
+        self.session = session
         self.rows: dict[str, NumberRow] = {}
+        self.tags: dict[str, SourceTag] = {}
+        self.setMinimumWidth(MIN_WIDTH)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
         self.key = QComboBox()
-        self.key.addItems(["no key", *NOTE_NAMES])
+        self.key.addItem("no key")
+        self.key.addItems([tonic_name(pc) for pc in range(12)])
         self.mode = QComboBox()
         self.mode.addItems(["major", "minor"])
-        self.time_signature = QSpinBox()
-        self.time_signature.setRange(3, 7)
-        self.time_signature.setSuffix(" / 4")
+        self.time_signature = WholeBox(3, 7, suffix=" / 4")
         self.genre = QComboBox()
         self.genre.setEditable(True)
         self.genre.addItems(["", *GENRES])
-        self.style = QLineEdit()
-        self.style.setPlaceholderText("an artist, era or scene (optional)")
-        extras = {
+        self.genre.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.style_field = QLineEdit()
+        self.style_field.setPlaceholderText("artist, era or scene")
+        self.style_field.setMaxLength(80)
+        extras: dict[str, QWidget] = {
             "key": self.key,
             "mode": self.mode,
             "time_signature": self.time_signature,
             "genre": self.genre,
-            "style": self.style,
+            "style": self.style_field,
         }
+        labels: list[QLabel] = []
         for title, names in GROUPS:
             box = QGroupBox(title)
             form = QFormLayout(box)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             for name in names:
                 if name in extras:
                     widget = extras[name]
-                    widget.setToolTip(DESCRIPTIONS[name])
+                    widget.setToolTip(feature_tip(name))
                     widget.setAccessibleName(name.replace("_", " "))
+                    self.tags[name] = SourceTag(row_label(name))
+                    field = _tagged(widget, self.tags[name])
                 else:
                     lo, hi, step, suffix = RANGES.get(name, (0.0, 1.0, 0.01, ""))
-                    widget = self.rows[name] = NumberRow(name, lo, hi, step, suffix)
-                    widget.changed.connect(self._emit)
-                form.addRow(name.replace("_db", "").replace("_bpm", "").replace("_", " ").capitalize(), widget)
+                    row = self.rows[name] = NumberRow(name, lo, hi, step, suffix)
+                    self.tags[name] = row.tag
+                    row.edited.connect(lambda value, n=name: self.session.edit_feature(n, value))
+                    field = row
+                label = QLabel(row_label(name))
+                labels.append(label)
+                form.addRow(label, field)
             outer.addWidget(box)
-        outer.addStretch(1)
-        self.key.currentIndexChanged.connect(self._emit)
-        self.mode.currentIndexChanged.connect(self._emit)
-        self.time_signature.valueChanged.connect(self._emit)
-        self.genre.currentTextChanged.connect(self._emit)
-        self.style.textChanged.connect(self._emit)
-        self._features = Features()
-        self.set_features(self._features)
+        # One label column for all the groups: with a form each, "Instrumental" made the Sound
+        # group's sliders shorter than the Mood group's.
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
+        self.key.currentIndexChanged.connect(self._key_edited)
+        self.mode.currentTextChanged.connect(lambda text: self._edit("mode", text))
+        self.time_signature.valueChanged.connect(lambda value: self._edit("time_signature", value))
+        self.genre.currentTextChanged.connect(lambda text: self._edit("genre", text[:40]))
+        self.style_field.textChanged.connect(lambda text: self._edit("style", text))
+        session.features_changed.connect(self.show_features)
+        session.provenance_changed.connect(self.show_provenance)
+        self.show_features(session.features)
+        self.show_provenance(session.confidence, session.source)
 
-    def features(self) -> Features:
-        return self._features
+    def _edit(self, name: str, value: object) -> None:
+        self.session.edit_feature(name, value)
 
-    def _read(self) -> Features:
-        values = {name: row.value() for name, row in self.rows.items()}
-        key = self.key.currentIndex() - 1
-        return replace(
-            self._features,
-            **values,
-            key=None if key < 0 else key,
-            mode=self.mode.currentText(),
-            time_signature=self.time_signature.value(),
-            genre=self.genre.currentText()[:40],
-            style=self.style.text()[:80],
-        )
+    def _key_edited(self, index: int) -> None:
+        self.session.edit_feature("key", None if index <= 0 else index - 1)
 
-    def _emit(self, *_: object) -> None:
-        try:
-            self._features = self._read()
-        except AlbumGenError:  # a half-typed genre is not an error worth a dialog
-            return
-        self.changed.emit(self._features)
+    def _widgets(self) -> list[QWidget]:
+        return [*self.rows.values(), self.key, self.mode, self.time_signature, self.genre, self.style_field]
 
-    def set_features(
-        self, f: Features, confidence: dict[str, float] | None = None, source: dict[str, str] | None = None
-    ) -> None:
-        widgets = [*self.rows.values(), self.key, self.mode, self.time_signature, self.genre, self.style]
+    def show_features(self, f: Features) -> None:
+        widgets = self._widgets()
         for w in widgets:
             w.blockSignals(True)
         for name, row in self.rows.items():
             row.set_value(getattr(f, name))
-            conf = (confidence or {}).get(name)
-            row.confidence.setText("" if conf is None else f"{(source or {}).get(name, '')} {conf:.0%}")
+        for pc in range(12):  # spelled by the key signature of the current mode: Bb major, C# minor
+            self.key.setItemText(pc + 1, tonic_name(pc, f.mode))
         self.key.setCurrentIndex(0 if f.key is None else f.key + 1)
         self.mode.setCurrentText(f.mode)
         self.time_signature.setValue(f.time_signature)
-        self.genre.setCurrentText(f.genre)
-        self.style.setText(f.style)
+        if self.genre.currentText() != f.genre:
+            self.genre.setCurrentText(f.genre)
+        if self.style_field.text() != f.style:
+            self.style_field.setText(f.style)
         for w in widgets:
             w.blockSignals(False)
-        self._features = f
-        self.changed.emit(f)
+
+    def show_provenance(self, confidence: dict[str, float], source: dict[str, str]) -> None:
+        for name, tag in self.tags.items():
+            tag.set(source.get(name, ""), confidence.get(name))
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setWidth(max(MIN_WIDTH, min(hint.width(), 340)))
+        return hint

@@ -13,14 +13,38 @@ def history_dir() -> Path:
     return Path(user_data_dir("albumgen-desktop", appauthor=False)) / "history"
 
 
-def main(argv: list[str] | None = None) -> int:
+APP_NAME = "AlbumGen Desktop"  # the window class; resources/albumgen.desktop says StartupWMClass=AlbumGen Desktop
+DESKTOP_FILE = "albumgen"  # resources/albumgen.desktop: the Wayland app id, and how a desktop finds the icon
+ICON = Path(__file__).resolve().parent.parent / "resources" / "albumgen.png"
+
+
+def make_app(argv: list[str] | None = None):
+    """The QApplication, named so that a desktop shows it as AlbumGen with its icon.
+
+    On X11 Qt sets WM_CLASS from argv[0] (the instance) and the application name (the class);
+    started as ``python -m albumgen_desktop`` argv[0] is ``__main__.py``, so the instance name is
+    given here. The window icon (``_NET_WM_ICON``) comes from the application's icon."""
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
+        QApplication.setApplicationName(APP_NAME)  # before the first window: Qt reads it for WM_CLASS
+        app = QApplication([DESKTOP_FILE, *(argv or [])])
+    app.setApplicationName(APP_NAME)
+    app.setDesktopFileName(DESKTOP_FILE)
+    if ICON.is_file():
+        app.setWindowIcon(QIcon(str(ICON)))
+    app.setStyle("Fusion")  # follows the OS light/dark colour scheme on every platform
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
     from albumgen_desktop.app.window import MainWindow
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
-    app.setApplicationName("AlbumGen Desktop")
-    app.setStyle("Fusion")  # follows the OS light/dark colour scheme on every platform
+    app = make_app(argv)
     from albumgen_desktop.app.settings import Settings
 
     settings = Settings()
@@ -30,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(0, window.restore_history)
-    from albumgen_desktop.app.models_dialog import offer_first_launch
+    from albumgen_desktop.app.first_launch import offer_first_launch
 
     probe = os.environ.get("ALBUMGEN_STARTUP_PROBE")
     if probe:  # the installer's start-up measurement: note when the window is up, then quit

@@ -1,10 +1,18 @@
-"""The model manager and the first-launch offer: what each model is, its licence and size,
-download (bundles or one model) with progress and cancel on a thread of its own, verify,
-remove, open the folder. Downloads go on when the dialog is closed."""
+"""The model manager.
+
+The manager lists every model with its use, size, licence and state (installed, not downloaded,
+incomplete, damaged), downloads a bundle or one model, verifies, removes and opens the folder;
+downloads and verification run on a thread of their own (progress, cancel) and go on when the
+dialog is closed. One status line gives the outcome of the last action in plain words and is
+cleared when the next one starts."""
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -15,7 +23,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QRadioButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -24,32 +31,68 @@ from PySide6.QtWidgets import (
 from albumgen_desktop.app.worker import WorkerHost
 from albumgen_desktop.core.units import human_size
 
+if TYPE_CHECKING:
+    from albumgen_desktop.app.window import MainWindow
+    from albumgen_desktop.models.manifest import ModelEntry
+
 COLUMNS = ("Model", "Use", "Size", "Licence", "State")
+STATE_COLUMN = 4
+ROLE_NAMES = {  # the manifest's roles (models/manifest.py ROLES) in the artist's words
+    "music": "Music",
+    "melody": "Music that follows a melody",
+    "cover": "Covers",
+    "cover-quality": "Covers, higher quality (graphics card)",
+    "preview-decoder": "Live previews while a cover paints",
+    "image-analysis": "Reading covers",
+    "audio-analysis": "Reading tracks",
+    "vlm": "Describing covers in detail",
+}
+DETAIL_LINES = 3  # the description's room is kept, so choosing a row never moves the buttons
+NO_SELECTION = "Select a model to read what it does."
+UNEXPECTED = (
+    "It stopped because of an unexpected problem. Try again; if it keeps happening, the log folder has the details."
+)
+STATUS_STYLE = {"info": "", "ok": "color: #1b6e20;", "error": "color: #b3261e; font-weight: bold;"}
 
 
-def size_on_disk(entry) -> int:
-    from albumgen_desktop.models.manifest import installed_snapshot
+def size_on_disk(entry: Any) -> int:
+    """Bytes the model takes in the cache (blobs once, partial downloads included)."""
+    from albumgen_desktop.models.installed import size_on_disk as on_disk
 
-    snapshot = installed_snapshot(entry)
-    if snapshot is None:
-        return 0
-    return sum(p.resolve().stat().st_size for p in snapshot.rglob("*") if p.is_file())
+    return on_disk(entry)
 
 
-def any_neural_installed() -> bool:
-    from albumgen_desktop.models.manifest import load_manifest
-
-    return any(e.is_installed() for e in load_manifest())
+def role_name(role: str) -> str:
+    return ROLE_NAMES.get(role, role.replace("-", " ").capitalize())
 
 
-class ModelManagerDialog(QDialog):
-    def __init__(self, window) -> None:
+def about(entry: Any) -> str:
+    """What the model does for the artist: the manifest's ``summary`` (the developer's ``why`` notes
+    are not for them), else what its role is."""
+    return getattr(entry, "summary", "") or f"{role_name(entry.role)}."
+
+
+def state_text(entry: Any) -> tuple[str, str, str]:
+    """(state word, the State cell, its tooltip) for one model; the cell reads "installed, 605.0 MB
+    on disk", "not downloaded", "incomplete: download to finish" or "damaged: download again"."""
+    check = entry.check()
+    state = check.state.value
+    if state == "installed":
+        return state, f"installed, {human_size(size_on_disk(entry))} on disk", "Ready to use."
+    if state == "not downloaded":
+        return state, "not downloaded", "Select it and press Download, or download a bundle."
+    reasons = "\n".join(check.problems[:6])
+    return state, check.state.label, f"{reasons}\nDownload it again to repair it; what is already right is kept."
+
+
+class ModelsDialog(QDialog):
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         from albumgen_desktop.models.manifest import load_bundles, load_manifest
 
-        self.window = window
+        self.main_window = window
         self.setWindowTitle("Models")
-        self.resize(860, 460)
+        self.resize(900, 480)
         self.entries = load_manifest()
         self.bundles = load_bundles()
         self.downloads = WorkerHost(self)  # its own thread: a download never holds up generation
@@ -58,6 +101,7 @@ class ModelManagerDialog(QDialog):
         self.downloads.worker.failed.connect(self._failed)
         self.downloads.worker.cancelled.connect(self._cancelled)
         self._job: int | None = None
+        self._job_kind = ""
 
         self.table = QTableWidget(len(self.entries), len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -83,13 +127,19 @@ class ModelManagerDialog(QDialog):
         self.remove_button.clicked.connect(self.remove_selected)
         self.folder_button = QPushButton("Open folder")
         self.folder_button.clicked.connect(self.open_folder)
-        self.cancel_button = QPushButton("Cancel download")
+        self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.downloads.cancel_all)
         self.progress = QProgressBar()
-        self.file_label = QLabel("")
-        self.detail = QLabel("")
+        self.file_label = QLabel("")  # what the running job is doing
+        self.status = QLabel("")  # the outcome of the last action
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("status")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail = QLabel(NO_SELECTION)  # what the selected model is
         self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setFixedHeight(DETAIL_LINES * self.detail.fontMetrics().lineSpacing() + 4)
         self.table.itemSelectionChanged.connect(self._selection_changed)
 
         top = QHBoxLayout()
@@ -97,8 +147,9 @@ class ModelManagerDialog(QDialog):
         top.addWidget(self.bundle, 1)
         top.addWidget(self.download_bundle)
         actions = QHBoxLayout()
-        for b in (self.download_one, self.verify_button, self.remove_button, self.folder_button, self.cancel_button):
-            actions.addWidget(b)
+        for button in (self.download_one, self.verify_button, self.remove_button, self.folder_button,
+                       self.cancel_button):  # fmt: skip
+            actions.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.bundle_note)
@@ -107,21 +158,60 @@ class ModelManagerDialog(QDialog):
         layout.addLayout(actions)
         layout.addWidget(self.progress)
         layout.addWidget(self.file_label)
+        layout.addWidget(self.status)
         self._bundle_changed()
         self.refresh()
+        self._fit_rows()
 
     # -- view -----------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        """Re-read every model's state from the cache."""
         for row, e in enumerate(self.entries):
-            on_disk = size_on_disk(e)
-            state = f"installed, {human_size(on_disk)} on disk" if on_disk else "not downloaded"
+            word, state, why = state_text(e)
             licence = f"{e.license.name} ({'commercial use OK' if e.license.commercial else 'non-commercial'})"
-            cells = (e.id, e.role, human_size(e.size_bytes), licence, state)
+            cells = (e.id, role_name(e.role), human_size(e.size_bytes), licence, state)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(f"{e.repo} @ {e.revision}\n{e.license.summary}\n{e.why}")
+                item.setToolTip(
+                    why if col == STATE_COLUMN else f"{about(e)}\nLicence: {e.license.summary}\nFrom {e.repo}"
+                )
+                if col == STATE_COLUMN and word in ("damaged", "incomplete"):
+                    item.setForeground(QColor("#b3261e"))
                 self.table.setItem(row, col, item)
+
+    def _fit_rows(self) -> None:
+        """Every model in view without scrolling (a handful of rows): the table asks for their
+        height, and the dialog grows to it rather than leaving space empty under the status."""
+        t = self.table
+        t.resizeColumnsToContents()
+        rows = sum(t.rowHeight(r) for r in range(t.rowCount()))
+        t.setMinimumHeight(t.horizontalHeader().height() + rows + 2 * t.frameWidth())
+        self.resize(max(self.width(), self.sizeHint().width()), self.sizeHint().height())
+
+    def hideEvent(self, event) -> None:
+        """An outcome is news while the dialog is open; reopened later it starts clean."""
+        if self._job is None:
+            self.set_status("")
+            self.progress.setValue(0)
+        super().hideEvent(event)
+
+    def set_status(self, text: str, kind: str = "info") -> None:
+        """One line (or two) for the outcome of the last action; ``kind``: info, ok or error."""
+        self.status.setText(text)
+        self.status.setStyleSheet(STATUS_STYLE[kind])
+
+    def focus_model(self, model_id: str) -> None:
+        """Select the row of ``model_id`` (an id or a repo) and scroll it into view; the main
+        window's "Download…" buttons open the manager this way."""
+        for row, e in enumerate(self.entries):
+            if model_id in (e.id, e.repo):
+                self.table.clearSelection()
+                self.table.selectRow(row)
+                self.table.scrollTo(self.table.model().index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+                self.table.setFocus()
+                return
+        self.set_status(f"There is no model called {model_id} in this version of AlbumGen.", "error")
 
     def _bundle_changed(self) -> None:
         bundle = self.bundles[self.bundle.currentIndex()] if self.bundles else None
@@ -134,7 +224,7 @@ class ModelManagerDialog(QDialog):
             f"licences: {', '.join(licences)}."
         )
 
-    def _selected(self):
+    def _selected(self) -> list:
         rows = sorted({i.row() for i in self.table.selectedItems()})
         return [self.entries[r] for r in rows]
 
@@ -142,23 +232,49 @@ class ModelManagerDialog(QDialog):
         chosen = self._selected()
         if chosen:
             e = chosen[0]
-            self.detail.setText(f"{e.id}: {e.why} Licence {e.license.name}: {e.license.summary}")
+            self.detail.setText(f"{e.id}: {about(e)} Licence {e.license.name}: {e.license.summary}")
+        else:
+            self.detail.setText(NO_SELECTION)
 
-    # -- actions ----------------------------------------------------------------------------
+    # -- jobs -------------------------------------------------------------------------------
+
+    def _begin(self, kind: str, job: Any, starting: str) -> None:
+        self.set_status("")  # nothing from an earlier action stays on screen
+        self.progress.setValue(0)
+        self.cancel_button.setEnabled(True)
+        self.file_label.setText(starting)
+        self._job_kind = kind
+        self._job = self.downloads.submit(job)
 
     def start_bundle(self) -> None:
         bundle = self.bundles[self.bundle.currentIndex()]
-        self.start([e for e in bundle.entries(self.entries) if not e.is_installed()])
+        todo = [e for e in bundle.entries(self.entries) if not e.is_installed()]
+        if not todo:
+            self.set_status(f"Everything in {bundle.name} is already installed.", "ok")
+            return
+        self.start(todo)
 
     def start_selected(self) -> None:
-        self.start(self._selected())
+        chosen = self._selected()
+        if not chosen:
+            self.set_status("Select a model in the list first.", "info")
+            return
+        self.start(chosen)
 
     def start(self, entries: list) -> None:
         """Download ``entries`` one after another on the download thread."""
         from albumgen_desktop.core.progress import Progress
         from albumgen_desktop.models.download import download_model
+        from albumgen_desktop.models.hub_settings import hub_offline
 
         if self._job is not None or not entries:
+            return
+        if hub_offline():
+            self.set_status(
+                "This computer is set to work offline, so models cannot be downloaded now. The sketch engines "
+                "work without them.",
+                "error",
+            )
             return
         total = sum(e.size_bytes for e in entries) or 1
 
@@ -174,126 +290,134 @@ class ModelManagerDialog(QDialog):
                 done_before += e.size_bytes
             return [e.id for e in entries]
 
-        self.progress.setValue(0)
-        self.cancel_button.setEnabled(True)
-        self.file_label.setText("Starting…")
-        self._job = self.downloads.submit(job)
+        self._begin("download", job, "Asking the model hub…")
+
+    def verify_selected(self) -> None:
+        """Hash the selected models' files on the download thread; the outcome goes to the status line."""
+        from albumgen_desktop.core.progress import Progress
+        from albumgen_desktop.models.verify import verify_report
+
+        chosen = self._selected()
+        if not chosen:
+            self.set_status("Select a model in the list first.", "info")
+            return
+        if self._job is not None:
+            return
+        absent = [e.id for e in chosen if e.state().value == "not downloaded"]
+        if len(absent) == len(chosen):  # nothing to check: say so at once, with no bar that fills
+            verb = "is" if len(absent) == 1 else "are"
+            self.set_status(f"{', '.join(absent)} {verb} not downloaded, so there is nothing to check.", "info")
+            self.progress.setValue(0)
+            return
+
+        def job(report, token):
+            lines = []
+            for e in chosen:
+                if e.state().value == "not downloaded":
+                    lines.append((e.id, None, "not downloaded"))
+                    continue
+
+                def forward(done: int, total: int, name: str = e.id) -> None:
+                    report(
+                        Progress(done / max(1, total), f"Checking {name}: {human_size(done)} of {human_size(total)}")
+                    )
+
+                result = verify_report(e, on_progress=forward, cancel=token)
+                lines.append((e.id, result, ""))
+            return lines
+
+        self._begin("verify", job, f"Checking {', '.join(e.id for e in chosen)}…")
 
     def _progress(self, job_id: int, fraction: float, message: str) -> None:
         self.progress.setValue(int(100 * min(1.0, fraction)))
         self.file_label.setText(message)
 
-    def _done(self, text: str) -> None:
+    def _done(self) -> None:
         self._job = None
         self.cancel_button.setEnabled(False)
-        self.file_label.setText(text)
+        self.file_label.setText("")
         self.refresh()
 
-    def _finished(self, job_id: int, ids) -> None:
+    def _finished(self, job_id: int, result) -> None:
         self.progress.setValue(100)
-        self._done(f"Downloaded: {', '.join(ids)}.")
+        kind = self._job_kind
+        self._done()
+        if kind == "download":
+            self.set_status(f"Downloaded and checked: {', '.join(result)}. Ready to use.", "ok")
+            return
+        lines, bad = [], False
+        for model_id, report, note in result:
+            if report is None:
+                lines.append(f"{model_id} is {note}, so there is nothing to check.")
+            elif report.problems:
+                bad = True
+                lines.append(f"{model_id} is damaged: download again ({'; '.join(report.problems[:2])}).")
+            else:
+                extra = f", {len(report.size_only)} by size only" if report.size_only else ""
+                lines.append(f"{model_id}: OK, {len(report.hashed)} files match their hashes{extra}.")
+        self.set_status("\n".join(lines), "error" if bad else "ok")
 
     def _failed(self, job_id: int, message: str) -> None:
-        self._done(f"Download stopped: {message}")
-        QMessageBox.warning(self, "AlbumGen", f"Download stopped:\n\n{message}")
+        what = "The download" if self._job_kind == "download" else "The check"
+        self.progress.setValue(0)  # a failure shows as one, not as a full bar
+        self._done()
+        if message.startswith("Something went wrong"):  # the worker's text for an unexpected exception
+            message = UNEXPECTED
+        self.set_status(f"{what} stopped: {message}", "error")
 
     def _cancelled(self, job_id: int, _partial) -> None:
-        self._done("Download paused; it resumes where it stopped next time.")
+        kind = self._job_kind
+        self._done()
+        if kind == "download":
+            self.set_status("Download paused; it continues where it stopped next time.", "info")
+        else:
+            self.set_status("Check cancelled.", "info")
 
-    def verify_selected(self) -> None:
-        from albumgen_desktop.models.download import verify_model
-
-        lines = []
-        for e in self._selected():
-            problems = verify_model(e) if e.is_installed() else ["not downloaded"]
-            lines.append(f"{e.id}: " + ("OK" if not problems else "; ".join(problems)))
-        self.detail.setText("\n".join(lines))
+    # -- other actions -----------------------------------------------------------------------
 
     def remove_selected(self) -> None:
-        from albumgen_desktop.models.download import remove_model
-        from albumgen_desktop.services.models_in_memory import unload_all
-
-        chosen = [e for e in self._selected() if e.is_installed()]
+        chosen = [e for e in self._selected() if e.state().value != "not downloaded"]
         if not chosen:
+            self.set_status("The selected model is not downloaded; there is nothing to remove.", "info")
+            return
+        if self._job is not None:
+            self.set_status("Wait for the download or check to finish, or cancel it, before removing.", "info")
             return
         names = ", ".join(e.id for e in chosen)
         answer = QMessageBox.question(self, "Remove models", f"Delete {names} from the model cache?")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.window.run_job("unload", lambda report, token: unload_all())  # no engine keeps files open
+        freed = sum(size_on_disk(e) for e in chosen)
+        self.set_status(f"Removing {names}…", "info")
+        # The generation thread lets go of any engine that holds these files before they go.
+        handle = self.main_window.jobs.free_models()
+        handle.ended.connect(partial(self._remove, chosen, names, freed))
+
+    def _remove(self, chosen: list[ModelEntry], names: str, freed: int) -> None:
+        from albumgen_desktop.models.download import remove_model
+
         for e in chosen:
             remove_model(e)
         self.refresh()
+        self.set_status(f"Removed {names}; {human_size(freed)} freed.", "ok")
 
     def open_folder(self) -> None:
         from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
+        from PySide6.QtGui import QDesktopServices, QGuiApplication
 
-        from albumgen_desktop.models.manifest import hub_cache_dir
+        from albumgen_desktop.models.hub_settings import hub_cache_dir
 
         chosen = self._selected()
         folder = chosen[0].cache_dir() if chosen and chosen[0].cache_dir().exists() else hub_cache_dir()
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        if not folder.exists():
+            self.set_status(f"No model has been downloaded yet; models will go to {folder}.", "info")
+            return
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.set_status(f"Opened {folder} in the file manager.", "ok")
+        else:
+            QGuiApplication.clipboard().setText(str(folder))
+            self.set_status(f"No file manager could be opened. The folder is {folder} (copied to the clipboard).",
+                            "error")  # fmt: skip
 
     def shutdown(self) -> None:
         self.downloads.shutdown()
-
-
-class FirstLaunchDialog(QDialog):
-    """Shown once when no model is downloaded: pick a bundle (sizes and licences shown) or
-    start with the sketch engines, which need no weights."""
-
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        from albumgen_desktop.models.manifest import load_bundles, load_manifest
-
-        self.setWindowTitle("Welcome to AlbumGen")
-        entries = load_manifest()
-        self.bundles = load_bundles()
-        text = QLabel(
-            "AlbumGen works right away with its sketch engines (no downloads). For real music and cover "
-            "models, download a bundle; you can do it later from Models ▸ Model manager. Downloads continue "
-            "in the background and resume if interrupted."
-        )
-        text.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        self.choices: list[QRadioButton] = []
-        for i, b in enumerate(self.bundles):
-            licences = ", ".join(sorted({e.license.name for e in b.entries(entries)}))
-            radio = QRadioButton(f"{b.name}: {human_size(b.size_bytes(entries))} — {b.summary} Licences: {licences}.")
-            radio.setChecked(i == 0)
-            self.choices.append(radio)
-            layout.addWidget(radio)
-        note = QLabel("MusicGen is CC-BY-NC-4.0: music made with it may not be used commercially.")
-        note.setWordWrap(True)
-        note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(note)
-        buttons = QHBoxLayout()
-        self.later = QPushButton("Use the sketch engines for now")
-        self.later.clicked.connect(self.reject)
-        self.download = QPushButton("Download")
-        self.download.setDefault(True)
-        self.download.clicked.connect(self.accept)
-        buttons.addWidget(self.later)
-        buttons.addWidget(self.download)
-        layout.addLayout(buttons)
-
-    def chosen_bundle(self) -> str:
-        for radio, bundle in zip(self.choices, self.bundles, strict=True):
-            if radio.isChecked():
-                return bundle.id
-        return self.bundles[0].id
-
-
-def offer_first_launch(window) -> None:
-    """The first-launch offer, once: a chosen bundle starts downloading in the model manager."""
-    if window.settings.get("first_launch_done") or any_neural_installed():
-        return
-    window.settings.set("first_launch_done", 1)
-    dialog = FirstLaunchDialog(window)
-    if dialog.exec():
-        window.show_models()
-        manager = window.models_dialog
-        manager.bundle.setCurrentIndex(manager.bundle.findData(dialog.chosen_bundle()))
-        manager.start_bundle()

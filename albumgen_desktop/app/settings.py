@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from albumgen_desktop.core.engines import engine_choices
 from albumgen_desktop.models.device import PRECISIONS
 
 DEFAULTS = {
@@ -25,6 +27,7 @@ DEFAULTS = {
     "cover_model": "auto",
     "device": "auto",
     "model_dir": "",
+    "open_dir": "",
 }  # fmt: skip
 
 
@@ -32,9 +35,15 @@ class Settings:
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store or QSettings("AlbumGen", "AlbumGen Desktop")
 
-    def get(self, key: str):
+    def get(self, key: str) -> Any:
+        """The stored value of ``key`` (a DEFAULTS key) as the type of its default (int or str)."""
         value = self.store.value(key, DEFAULTS[key])
-        return int(value) if isinstance(DEFAULTS[key], int) else str(value)
+        if isinstance(DEFAULTS[key], int):
+            try:
+                return int(str(value))
+            except ValueError:  # a hand-edited settings file
+                return DEFAULTS[key]
+        return str(value)
 
     def set(self, key: str, value: object) -> None:
         self.store.setValue(key, value)
@@ -57,7 +66,7 @@ class SettingsDialog(QDialog):
         self.threads.setValue(settings.get("threads"))
         self.threads.setToolTip("Threads for model inference; takes effect at the next start.")
         self.engine = QComboBox()
-        self.engine.addItems(["auto", "sketch", "musicgen"])
+        self.engine.addItems(list(engine_choices("music")))
         self.engine.setCurrentText(settings.get("engine"))
         from albumgen_desktop.models.manifest import load_manifest
 
@@ -70,7 +79,9 @@ class SettingsDialog(QDialog):
         self.device.setCurrentText(settings.get("device"))
         self.device.setToolTip("auto: the CUDA GPU when there is one. Takes effect at the next start.")
         self.model_dir = QLineEdit(settings.get("model_dir"))
-        self.model_dir.setPlaceholderText("the Hugging Face cache (HF_HOME)")
+        self.model_dir.setPlaceholderText("the standard Hugging Face cache")
+        # wide enough for its placeholder and a usual path (a cut-off hint read "the Hugging Face…")
+        self.model_dir.setMinimumWidth(self.model_dir.fontMetrics().horizontalAdvance("x" * 44))
         self.model_dir.setToolTip("Where model weights live; empty means the standard Hugging Face cache. "
                                   "Takes effect at the next start.")  # fmt: skip
         model_browse = QPushButton("Choose…")
@@ -79,6 +90,7 @@ class SettingsDialog(QDialog):
         model_row.addWidget(self.model_dir, 1)
         model_row.addWidget(model_browse)
         self.export_dir = QLineEdit(settings.get("export_dir"))
+        self.export_dir.setMinimumWidth(self.model_dir.minimumWidth())
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()

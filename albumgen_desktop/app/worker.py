@@ -56,11 +56,11 @@ class WorkerHost(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("albumgen-worker")
+        self.worker_thread = QThread()
+        self.worker_thread.setObjectName("albumgen-worker")
         self.worker = Worker()
-        self.worker.moveToThread(self.thread)
-        self.thread.start()
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.start()
         self._next_id = 0
         self.tokens: dict[int, CancelToken] = {}
 
@@ -77,5 +77,5 @@ class WorkerHost(QObject):
 
     def shutdown(self) -> None:
         self.cancel_all()
-        self.thread.quit()
-        self.thread.wait(10_000)
+        self.worker_thread.quit()
+        self.worker_thread.wait(10_000)

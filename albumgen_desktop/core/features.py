@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from albumgen_desktop.core import json_limits
 from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.genres import canonical_genre
 from albumgen_desktop.core.keys import key_name
@@ -252,16 +253,10 @@ class Features:
         return cls.from_dict(parse_json_object(text, "features"), warnings)
 
 
-def parse_json_object(text: str, what: str) -> dict[str, Any]:
-    """Parse JSON that must be an object; NaN/Infinity literals are refused."""
-
-    def refuse_constant(name: str) -> Any:
-        raise BadInputError(f"{what} JSON contains {name}, which is not a number")
-
-    try:
-        data = json.loads(text, parse_constant=refuse_constant)
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+def parse_json_object(text: str | bytes, what: str) -> dict[str, Any]:
+    """Parse JSON that must be an object, within core/json_limits.py's limits (depth, size,
+    number length; NaN/Infinity refused). Every failure is a BadInputError naming ``what``."""
+    data = json_limits.loads(text, what)
     if not isinstance(data, dict):
         raise BadInputError(f"{what} JSON must be an object {{...}}, got {type(data).__name__}")
     return data

@@ -38,7 +38,30 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+# What an engine reports: the fraction 0..1 of its own work done so far.
+FractionCallback = Callable[[float], None]
 
 
 def no_progress(_: Progress) -> None:
     return None
+
+
+def stage(on_progress: ProgressCallback, start: float, end: float, message: str) -> FractionCallback:
+    """A fraction callback for one stage of a job, mapped onto ``start..end`` of the job.
+
+    The engine reports 0..1 of its own work; the job's Progress gets
+    ``start + fraction * (end - start)``, clamped to that span and never going backwards, so a
+    progress bar (and the remaining time estimated from it) only moves forward.
+    Raises ValueError unless 0 <= start <= end <= 1.
+    """
+    if not 0.0 <= start <= end <= 1.0:
+        raise ValueError(f"a stage must lie within 0..1, got {start}..{end}")
+    last = [-1.0]
+
+    def report(fraction: float) -> None:
+        value = start + min(max(fraction, 0.0), 1.0) * (end - start)
+        if value > last[0]:
+            last[0] = value
+            on_progress(Progress(value, message))
+
+    return report

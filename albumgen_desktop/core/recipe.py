@@ -16,6 +16,7 @@ from typing import Any
 from albumgen_desktop import __version__
 from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.features import Features, parse_json_object
+from albumgen_desktop.core.infotext import format_infotext
 from albumgen_desktop.core.prompts import PROMPT_STYLES
 
 RECIPE_FORMAT = "albumgen-recipe"
@@ -47,6 +48,7 @@ class Recipe:
     prompt_locked: bool = False
     negative_prompt: str = ""
     title: str = ""
+    artist: str = ""  # as the user typed it; never the style reference
     model: ModelInfo | None = None
     params: dict[str, Any] = field(default_factory=dict)
     app_version: str = __version__
@@ -57,7 +59,7 @@ class Recipe:
             raise BadInputError(f"recipe kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if not isinstance(self.features, Features):
             raise BadInputError("recipe features must be Features")
-        for name in ("prompt", "engine", "negative_prompt", "title", "app_version", "created"):
+        for name in ("prompt", "engine", "negative_prompt", "title", "artist", "app_version", "created"):
             if not isinstance(getattr(self, name), str):
                 raise BadInputError(f"recipe {name} must be text")
         if self.prompt_style not in PROMPT_STYLES:
@@ -80,6 +82,7 @@ class Recipe:
             "prompt_locked": self.prompt_locked,
             "negative_prompt": self.negative_prompt,
             "title": self.title,
+            "artist": self.artist,
             "seed": self.seed,
             "engine": self.engine,
             "model": self.model.to_dict() if self.model else None,
@@ -119,24 +122,37 @@ class Recipe:
         return cls.from_dict(parse_json_object(text, "recipe"), warnings)
 
     def parameters_text(self) -> str:
-        """The 'parameters' text other image tools show: prompt, negative prompt, settings line."""
-        lines = [self.prompt]
-        if self.negative_prompt:
-            lines.append(f"Negative prompt: {self.negative_prompt}")
-        settings = []
-        if "steps" in self.params:
-            settings.append(f"Steps: {self.params['steps']}")
-        if "guidance" in self.params:
-            settings.append(f"CFG scale: {self.params['guidance']}")
-        settings.append(f"Seed: {self.seed}")
-        if "size" in self.params:
-            settings.append(f"Size: {self.params['size']}x{self.params['size']}")
-        if self.model:
-            settings.append(f"Model: {self.model.id}")
-        settings.append(f"Engine: {self.engine}")
-        settings.append(f"Version: AlbumGen {self.app_version}")
-        lines.append(", ".join(settings))
-        return "\n".join(lines)
+        """The PNG ``parameters`` text in A1111's infotext shape (see core/infotext.py)."""
+        return format_infotext(self.prompt, self.negative_prompt, self.infotext_settings())
+
+    def infotext_settings(self) -> list[tuple[str, object]]:
+        """The settings line as (key, value) pairs: A1111's leading keys, then ours.
+
+        Diffusion covers give the scheduler's A1111 sampler name, the steps and guidance they ran
+        with and the model's native size (a larger export is a Lanczos resize, written as A1111's
+        "Postprocess upscale to"). The sketch painter paints once, with no sampler, no guidance and
+        no weights, and says so in the same keys: Steps 1, Sampler "Sketch painter", CFG scale 0.
+        """
+        p = self.params
+        size = p.get("size")
+        if self.engine == "sketch":
+            head: list[tuple[str, object]] = [
+                ("Steps", 1), ("Sampler", "Sketch painter"), ("CFG scale", 0), ("Seed", self.seed),
+                ("Size", f"{size}x{size}" if size else None), ("Model", "AlbumGen sketch"),
+            ]  # fmt: skip
+            tail: list[tuple[str, object]] = []
+        else:
+            native = p.get("native_size") or size
+            head = [
+                ("Steps", p.get("steps")), ("Sampler", p.get("sampler", "unknown")), ("CFG scale", p.get("guidance")),
+                ("Seed", self.seed), ("Size", f"{native}x{native}" if native else None),
+                ("Model", self.model.id if self.model else None),
+            ]  # fmt: skip
+            tail = [("Denoising strength", p.get("strength") if p.get("reference") else None)]
+            if size and native and size != native:
+                tail += [("Postprocess upscale to", f"{size}x{size}"), ("Postprocess upscaler", "Lanczos")]
+        tail += [("Engine", self.engine), ("Version", f"AlbumGen {self.app_version}")]
+        return head + tail
 
 
 def _is_plain(value: Any) -> bool:

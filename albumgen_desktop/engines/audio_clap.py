@@ -37,20 +37,32 @@ class ClapResult:
 class ClapAnalyser:
     """Loads a CLAP checkpoint folder (safetensors only) and scores audio against captions."""
 
-    def __init__(self, model_dir: Path, device: str = "cpu") -> None:
+    def __init__(self, model_dir: Path, device: str = "auto") -> None:
+        """``device``: "auto" (CUDA when present), "cuda" or "cpu"; the model runs in fp32 there."""
         import torch
         from transformers import ClapModel, ClapProcessor
         from transformers.utils import logging as hf_logging
 
+        from albumgen_desktop.models.device import choose_placement
+
         hf_logging.disable_progress_bar()
         self._torch = torch
-        self.model = ClapModel.from_pretrained(model_dir, use_safetensors=True).to(device).eval()
+        self.model = ClapModel.from_pretrained(model_dir, use_safetensors=True).eval()
+        self.place(choose_placement("fp32", device))
         self.processor = ClapProcessor.from_pretrained(model_dir)
-        self.device = device
         self.sample_rate = int(self.processor.feature_extractor.sampling_rate)
         self.window = int(self.processor.feature_extractor.nb_max_samples)
         captions = [c for pair in PAIRS.values() for c in pair] + [f"a {g} song" for g in GENRES]
         self._text = self._embed_text(captions)
+
+    def place(self, placement) -> None:
+        """The model on ``placement.device`` in fp32 (its scores are compared with fixed captions)."""
+        self.model.to(device=placement.device, dtype=self._torch.float32)
+        self.placement = placement
+
+    @property
+    def device(self):
+        return self.model.logit_scale_a.device
 
     @staticmethod
     def _as_tensor(output):  # transformers 5 returns a ModelOutput, 4.x a tensor

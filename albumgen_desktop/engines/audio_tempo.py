@@ -155,16 +155,31 @@ EVIDENCE_KEYS = tuple(
 )
 
 
-def tempo_candidates(sig: Signal) -> tuple[list[tuple[float, dict[str, float]]], np.ndarray]:
-    """Each candidate tempo (BPM) with its evidence: level_evidence at the candidate, the same one
-    level faster (prefix f_) and slower (s_) where that is a whole number of sub-positions, the
-    periodicity `sal` and the log tempo `lb`, `lb2`; and the autocorrelation."""
+def reference_grid(sig: Signal) -> tuple[_Grid, float, np.ndarray]:
+    """The beat grid tracked at the most periodic tempo in 40..220 BPM (every candidate level is
+    measured on it), that tempo in BPM, and the onset autocorrelation."""
     ac = periodicity(sig)
     lag = 60.0 * FPS / _GRID
     salience = np.maximum(_at(ac, lag), 0) + np.maximum(0.5 * _at(ac, 2 * lag), 0)
     valid = (_GRID >= MIN_BPM) & (_GRID <= MAX_BPM)
     ref_bpm = _refine(ac, float(_GRID[valid][int(np.argmax(salience[valid]))]))
-    grid = _Grid(sig.streams, ref_bpm)
+    return _Grid(sig.streams, ref_bpm), ref_bpm, ac
+
+
+def levels(ref_bpm: float) -> list[tuple[float, int]]:
+    """The candidate levels around a reference tempo: (BPM, period in grid sub-positions) for each
+    ratio in RATIOS that falls in MIN_BPM..MAX_BPM."""
+    return [(ref_bpm * r, round(SUB / r)) for r in RATIOS if MIN_BPM <= ref_bpm * r <= MAX_BPM]
+
+
+def tempo_candidates(
+    sig: Signal, reference: tuple[_Grid, float, np.ndarray] | None = None
+) -> tuple[list[tuple[float, dict[str, float]]], np.ndarray]:
+    """Each candidate tempo (BPM, in the order of `levels`) with its evidence: level_evidence at the
+    candidate, the same one level faster (prefix f_) and slower (s_) where that is a whole number
+    of sub-positions, the periodicity `sal` and the log tempo `lb`, `lb2`; and the
+    autocorrelation. `reference` is reference_grid(sig) when the caller has it already."""
+    grid, ref_bpm, ac = reference or reference_grid(sig)
     memo: dict[int, dict[str, float]] = {}
 
     def evidence(period: int) -> dict[str, float]:
@@ -173,11 +188,7 @@ def tempo_candidates(sig: Signal) -> tuple[list[tuple[float, dict[str, float]]],
         return memo[period]
 
     out = []
-    for r in RATIOS:
-        bpm = ref_bpm * r
-        if not MIN_BPM <= bpm <= MAX_BPM:
-            continue
-        period = round(SUB / r)
+    for bpm, period in levels(ref_bpm):
         f = dict(evidence(period))
         faster = evidence(period // 2) if period % 2 == 0 else dict.fromkeys(EVIDENCE_KEYS, 0.0)
         slower = evidence(2 * period)
@@ -197,17 +208,91 @@ def candidate_scores(features: list[dict[str, float]]) -> np.ndarray:
     from albumgen_desktop.engines import audio_tempo_model as m
 
     x = np.array([[f[n] for n in m.NAMES] for f in features], dtype=float)
-    x = np.clip((x - np.asarray(m.MEAN)) / np.asarray(m.SCALE), -6.0, 6.0)
+    x = np.clip((x - np.asarray(m.MEAN)) / np.asarray(m.SCALE), -3.0, 3.0)
     hidden = np.tanh(x @ np.asarray(m.W1) + np.asarray(m.B1))
     return np.asarray(hidden @ np.asarray(m.W2) + x @ np.asarray(m.V))
 
 
+def backbeat(grid: _Grid, period: int) -> float:
+    """How clearly kick and snare take turns beat by beat at a level of `period` sub-positions
+    (about -1..1): minus the lag-1 autocorrelation of x = kick - snare on the beats, each drum
+    scaled to its mean over the beats (so x has mean 0), times how far the hi-hat band sounds.
+
+    The drum-kit convention of popular music (kick on 1 and 3, snare on 2 and 4; a 6/8 ballad's
+    kick on 1 and snare on 4) puts the snare on every other beat, so the level where the two
+    alternate is the beat (Goto 2001 reads beats from the same kick/snare pattern): x flips sign
+    beat by beat (near 1). One level faster every other beat has no drum (near 0); one level
+    slower every beat has the kick (noise, near 0). A piano's bass-chord stride alternates too,
+    which is why the cymbal band must sound: without a kit this returns 0."""
+    n = len(grid.frames)
+    if n < 8 * period:
+        return 0.0
+    phase = int(np.argmax([grid.salient[p::period].mean() for p in range(period)]))
+    kick = grid.at["kick"][phase::period]
+    snare = grid.at["snare"][phase::period]
+    hat = grid.at["hat"]
+    if kick.mean() < 0.05 or snare.mean() < 0.05 or float(np.mean(hat > 0.25)) < 0.02:
+        return 0.0
+    x = kick / kick.mean() - snare / snare.mean()
+    return float(-np.sum(x[:-1] * x[1:]) / (np.sum(x[:-1] ** 2) + 1e-9))
+
+
+BACKBEAT_CLEAR = 0.65  # backbeat() above this at one level: a drum kit keeping the beat
+
+
+def oom_pah_pah(grid: _Grid, period: int) -> float:
+    """How clearly the accompaniment of a triple metre plays bass on one beat and chords on the
+    next two at a level of `period` sub-positions (about 0..1.1): with x = bass - chords on each
+    beat (each scaled to its mean over the beats), the mean of x at the best of the three bar
+    positions minus the mean at the other two, less twice how much those two differ, over twice the
+    spread of x.
+
+    A waltz or minuet accompaniment (oom-pah-pah) marks the beat by its roles as a backbeat does;
+    a jig's bass-rest-chord eighths fall short because its second and third eighths differ."""
+    n = len(grid.frames)
+    if n < 12 * period:
+        return 0.0
+    phase = int(np.argmax([grid.salient[p::period].mean() for p in range(period)]))
+    bass = grid.at["bass"][phase::period]
+    chords = grid.at["tonal"][phase::period]
+    if bass.mean() < 0.05 or chords.mean() < 0.05:
+        return 0.0
+    x = bass / bass.mean() - chords / chords.mean()
+    x = x[: len(x) // 3 * 3].reshape(-1, 3)
+    m = x.mean(axis=0)
+    hi = int(np.argmax(m))
+    lo = np.delete(m, hi)
+    return float(((m[hi] - lo.mean()) - 2.0 * abs(lo[0] - lo[1])) / (2.0 * x.std() + 1e-9))
+
+
+OOM_PAH_PAH_CLEAR = 0.6  # oom_pah_pah() above this: bass and chords mark a triple metre's beats
+
+
 def estimate_tempo(sig: Signal) -> tuple[float, float]:
-    """(BPM of the beat, confidence 0.05..0.95: the candidate's probability under the fitted model,
-    which is low when two metrical levels score alike)."""
-    candidates, _ = tempo_candidates(sig)
+    """(BPM of the beat, confidence 0.05..0.95).
+
+    Where a drum kit plays a backbeat (backbeat() > BACKBEAT_CLEAR at a candidate level), or an
+    accompaniment plays oom-pah-pah (oom_pah_pah() > OOM_PAH_PAH_CLEAR), the fastest such level
+    is the beat, with the pattern's clarity as the confidence; otherwise the fitted model
+    picks the level and its probability is the confidence, which is low when two metrical levels
+    score alike."""
+    reference = reference_grid(sig)
+    candidates, _ = tempo_candidates(sig, reference)
     if not candidates:
         return 120.0, 0.05
+    grid, ref_bpm, _ = reference
+    # The fastest level with a clear backbeat: a third as fast alternates too (beats 1, 4, 7, ...
+    # take turns as well), but at three beats to the "beat".
+    drums = [backbeat(grid, period) for _, period in levels(ref_bpm)]
+    clear = [i for i, d in enumerate(drums) if d > BACKBEAT_CLEAR]
+    if clear:
+        best = max(clear, key=lambda i: candidates[i][0])
+        return candidates[best][0], float(np.clip(drums[best], 0.5, 0.95))
+    triple = [oom_pah_pah(grid, period) for _, period in levels(ref_bpm)]
+    clear = [i for i, d in enumerate(triple) if d > OOM_PAH_PAH_CLEAR]
+    if clear:
+        best = max(clear, key=lambda i: candidates[i][0])
+        return candidates[best][0], float(np.clip(triple[best], 0.5, 0.95))
     scores = candidate_scores([f for _, f in candidates])
     p = np.exp(scores - scores.max())
     p /= p.sum()

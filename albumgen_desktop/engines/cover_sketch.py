@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.progress import FractionCallback
 from albumgen_desktop.engines.typography import set_title
 
 GENRE_HUES: dict[str, tuple[float, float]] = {  # (main hue, accent hue) on 0..1
@@ -61,13 +62,26 @@ def palette(f: Features, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarr
 
 
 def paint(
-    f: Features, size: int = 1024, seed: int = 0, title: str = "", artist: str | None = None, font: str = "sans"
+    f: Features,
+    size: int = 1024,
+    seed: int = 0,
+    title: str = "",
+    artist: str | None = None,
+    font: str = "sans",
+    on_progress: FractionCallback | None = None,
 ) -> Image.Image:
+    """A ``size`` x ``size`` RGB cover for ``f``, deterministic for ``seed``.
+
+    ``on_progress`` gets the fraction 0..1 painted after the ground, each shape, the texture
+    and the type.
+    """
+    report = on_progress or (lambda _: None)
     rng = np.random.default_rng(seed)
     top, bottom, main, accent = palette(f, rng)
     y, x = np.mgrid[0:size, 0:size].astype(np.float32) / (size - 1) * 2 - 1
     t = (y + 1) / 2
     img = top[None, None, :] * (1 - t[..., None]) + bottom[None, None, :] * t[..., None]
+    report(0.15)
     cx, cy = rng.uniform(-0.35, 0.35, size=2)
     rhythmic = f.danceability >= 0.55 or f.tempo_bpm >= 118
     if rhythmic:
@@ -85,13 +99,16 @@ def paint(
         img = (
             img * (1 - mask[..., None]) + (main * (1 - group[..., None]) + accent * group[..., None]) * mask[..., None]
         )
+        report(0.6)
     else:
-        for i in range(2 + int(2 * f.energy)):
+        shapes = 2 + int(2 * f.energy)
+        for i in range(shapes):
             bx, by = rng.uniform(-0.6, 0.6, size=2)
             radius = rng.uniform(0.25, 0.55) * (1.2 - 0.4 * f.energy)
             blob = np.exp(-((((x - bx) ** 2 + (y - by) ** 2) / radius**2) ** 2))
             colour = accent if i == 0 else main
             img = img * (1 - 0.85 * blob[..., None]) + colour * 0.85 * blob[..., None]
+            report(0.15 + 0.45 * (i + 1) / shapes)
     img = np.clip(img, 0, 1)
     picture = Image.fromarray((img * 255).astype(np.uint8))
     if f.acousticness >= 0.5:  # paper and film grain
@@ -113,5 +130,8 @@ def paint(
             np.asarray(glow, dtype=np.float32) - 90, 0
         )
         picture = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    report(0.9)
     artist_text = f.style if artist is None else artist
-    return set_title(picture, title, artist_text, font=font)
+    picture = set_title(picture, title, artist_text, font=font)
+    report(1.0)
+    return picture

@@ -17,7 +17,7 @@ from typing import Any
 
 from PIL import Image
 
-from albumgen_desktop.core.errors import AlbumGenError, BadInputError, CancelledError
+from albumgen_desktop.core.errors import AlbumGenError, BadInputError, CancelledError, NonFiniteOutputError
 from albumgen_desktop.core.progress import CancelToken
 from albumgen_desktop.models.device import Placement, choose_placement
 
@@ -106,7 +106,7 @@ class CoverDiffusionEngine:
         self.preview_decoder = preview_decoder
         if preview_decoder is None and type(self.decoder).__name__ == "AutoencoderTiny":
             self.preview_decoder = self.decoder
-        self._img2img = None
+        self._img2img: Any = None
         self._torch = torch
         pipe.set_progress_bar_config(disable=True)
 
@@ -123,15 +123,21 @@ class CoverDiffusionEngine:
     ) -> CoverDiffusionEngine:
         """Load a pipeline folder (hub snapshot layout) through from_pretrained, safetensors only."""
         import torch
+        from transformers.utils import logging as hf_logging
+
+        # the command's stderr is for its own one-line messages: no progress bars, no library notes
+        # (set before diffusers is imported: its pipelines note a missing torchvision on import)
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         from diffusers import AutoencoderTiny, StableDiffusionPipeline
         from diffusers.utils import logging as d_logging
 
         d_logging.set_verbosity_error()
+        d_logging.disable_progress_bar()
         folder = Path(folder)
         check_pipeline_folder(folder)
         placement = choose_placement("auto" if precision == "int8" else precision, device)
-        half = placement.torch_dtype
-        dtype = {"unet": half, "text_encoder": half, "default": torch.float32}
+        dtype = {"unet": placement.torch_dtype, "text_encoder": placement.torch_dtype, "default": torch.float32}
         pipe = StableDiffusionPipeline.from_pretrained(
             folder, dtype=dtype, use_safetensors=True, safety_checker=None, feature_extractor=None,
             requires_safety_checker=False, local_files_only=True, variant=variant,
@@ -144,12 +150,25 @@ class CoverDiffusionEngine:
             )
         elif scheduler is not None:
             raise AlbumGenError(f"unknown scheduler {scheduler!r} in the models manifest")
-        pipe.to(placement.device)
         preview = None
         if preview_folder is not None:
             preview = AutoencoderTiny.from_pretrained(preview_folder, use_safetensors=True, local_files_only=True)
-            preview = preview.to(placement.device).eval()
-        return cls(pipe, placement, defaults, preview_decoder=preview)
+            preview = preview.eval()
+        engine = cls(pipe, Placement("cpu", "fp32"), defaults, preview_decoder=preview)
+        engine.place(placement)
+        return engine
+
+    def place(self, placement: Placement) -> None:
+        """Every part on ``placement.device``, each in one ``.to(device, dtype)``: UNet and text
+        encoder in the placement's precision, the decoders in fp32."""
+        import torch
+
+        half = placement.torch_dtype
+        for name in ("unet", "text_encoder"):
+            getattr(self.pipe, name).to(device=placement.device, dtype=half)
+        for part in {id(p): p for p in (self.pipe.vae, self.decoder, self.preview_decoder) if p is not None}.values():
+            part.to(device=placement.device, dtype=torch.float32)
+        self.placement = placement
 
     # -- decoding ---------------------------------------------------------------------------
 
@@ -157,12 +176,17 @@ class CoverDiffusionEngine:
         return self.pipe.image_processor.postprocess(pixels.float().cpu(), output_type="pil")
 
     def decode(self, latents: Any) -> list[Image.Image]:
+        """The final images; NonFiniteOutputError when the latents or the pixels hold NaN or
+        infinity (an all-black picture would otherwise pass for a cover)."""
         torch = self._torch
         with torch.inference_mode():
+            _check_finite(latents, "the diffusion model produced NaN or infinite latents")
             scaled = (
                 latents.to(device=self.decoder.device, dtype=self.decoder.dtype) / self.decoder.config.scaling_factor
             )
-            return self._to_images(self.decoder.decode(scaled).sample)
+            pixels = self.decoder.decode(scaled).sample
+            _check_finite(pixels, "the image decoder produced NaN or infinite pixels")
+            return self._to_images(pixels)
 
     def preview(self, latents: Any) -> Image.Image:
         """A quick look at the latents: TAESD (at half resolution on a CPU), else a linear map."""
@@ -175,7 +199,7 @@ class CoverDiffusionEngine:
                 lat = lat.to(self.preview_decoder.device) / self.preview_decoder.config.scaling_factor
                 return self._to_images(self.preview_decoder.decode(lat).sample)[0]
             unscaled = lat / self.decoder.config.scaling_factor * 0.18215
-            rgb = torch.einsum("bchw,cr->brhw", unscaled.cpu(), torch.tensor(_LATENT_RGB))
+            rgb = torch.einsum("bchw,cr->brhw", unscaled, torch.tensor(_LATENT_RGB, device=lat.device))
             img = self._to_images(rgb.clamp(-1, 1))[0]
             return img.resize((img.width * 8, img.height * 8), Image.Resampling.BILINEAR)
 
@@ -257,7 +281,15 @@ class CoverDiffusionEngine:
         torch = self._torch
         shape = (1, self.pipe.unet.config.in_channels, size // 8, size // 8)
         noise = torch.randn(shape, generator=generator, dtype=torch.float32)
-        return noise.to(self.pipe.device, self.pipe.unet.dtype)
+        return noise.to(self.pipe.unet.device, self.pipe.unet.dtype)
+
+
+def _check_finite(tensor: Any, message: str) -> None:
+    """Raise NonFiniteOutputError(message) when ``tensor`` holds NaN or infinity (one host sync)."""
+    import torch
+
+    if bool((~torch.isfinite(tensor)).any().item()):
+        raise NonFiniteOutputError(message)
 
 
 def _centre_square(image: Image.Image) -> Image.Image:

@@ -95,13 +95,21 @@ class ClipAnalyser:
         self.model_id = model_id
         self.model = model_id  # the library keys vectors by this name
         placement = choose_placement("auto" if precision == "int8" else precision, device)
-        # Vectors must not depend on the machine: the library compares them across runs.
-        self.placement = placement
         self._torch = torch
         self.clip = CLIPModel.from_pretrained(model_dir, use_safetensors=True, local_files_only=True).eval()
-        self.clip.to(placement.device)
+        self.place(placement)
         self.processor = CLIPProcessor.from_pretrained(model_dir, local_files_only=True)
         self._text_cache: dict[tuple[str, ...], np.ndarray] = {}
+
+    def place(self, placement) -> None:
+        """The model on ``placement.device``, always in fp32: the library compares vectors across
+        runs and machines, so they must not carry a machine's reduced precision."""
+        self.clip.to(device=placement.device, dtype=self._torch.float32)
+        self.placement = placement
+
+    @property
+    def device(self):
+        return self.clip.logit_scale.device
 
     def _text(self, prompts: tuple[str, ...]) -> np.ndarray:
         """The unit-length mean of the prompts' unit text embeddings."""
@@ -119,7 +127,7 @@ class ClipAnalyser:
                 text=flat[start : start + batch], return_tensors="pt", padding=True, truncation=True
             )
             with torch.inference_mode():
-                emb = self._as_tensor(self.clip.get_text_features(**inputs.to(self.placement.device)))
+                emb = self._as_tensor(self.clip.get_text_features(**inputs.to(self.device)))
             rows.append(torch.nn.functional.normalize(emb.float(), dim=-1))
         emb = torch.cat(rows)
         at = 0
@@ -140,7 +148,7 @@ class ClipAnalyser:
         rows = []
         for start in range(0, len(images), batch):
             part = [im.convert("RGB") for im in images[start : start + batch]]
-            inputs = self.processor(images=part, return_tensors="pt").to(self.placement.device)
+            inputs = self.processor(images=part, return_tensors="pt").to(self.device)
             with torch.inference_mode():
                 emb = self._as_tensor(self.clip.get_image_features(**inputs))
             rows.append(torch.nn.functional.normalize(emb.float(), dim=-1).cpu().numpy())

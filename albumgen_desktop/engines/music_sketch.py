@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from albumgen_desktop.core.features import Features
-from albumgen_desktop.core.progress import CancelToken
+from albumgen_desktop.core.progress import CancelToken, FractionCallback
 
 RATE = 32000
 MAJOR = (0, 2, 4, 5, 7, 9, 11)
@@ -95,8 +95,18 @@ def _formant(sig: np.ndarray, vowel: int) -> np.ndarray:
     return 0.5 * sig + 0.5 * out / (np.max(np.abs(out)) / (np.max(np.abs(sig)) + 1e-9) + 1e-9)
 
 
-def render(features: Features, seconds: float, seed: int = 0, cancel: CancelToken | None = None) -> np.ndarray:
-    """Mono float32 at RATE, peak-normalised to -1 dBFS (loudness is set afterwards)."""
+def render(
+    features: Features,
+    seconds: float,
+    seed: int = 0,
+    cancel: CancelToken | None = None,
+    on_progress: FractionCallback | None = None,
+) -> np.ndarray:
+    """Mono float32 at RATE, peak-normalised to -1 dBFS (loudness is set afterwards).
+
+    ``on_progress`` gets the fraction 0..1 rendered, four times a bar (after the chords, the
+    bass, the drums and the lead), so even a two-bar sketch reports eight steps.
+    """
     f = features
     rng = np.random.default_rng(seed)
     beats = f.time_signature
@@ -115,6 +125,11 @@ def render(features: Features, seconds: float, seed: int = 0, cancel: CancelToke
     n_bars = int(np.ceil(seconds / (beats * spb)))
     motif = rng.choice([0, 2, 4, 2, 1, 3], size=beats * 2)  # mostly chord tones, a few passing notes
     motif[0] = 2  # phrases open on the third: it carries the mode
+    report = on_progress or (lambda _: None)
+
+    def layer_done(bar: int, layer: int) -> None:
+        report((bar + layer / 4) / n_bars)
+
     for bar in range(n_bars):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -137,6 +152,7 @@ def render(features: Features, seconds: float, seed: int = 0, cancel: CancelToke
             else:
                 sig = _additive(_hz(note + 12), chord_len, bright_harmonics, 1.6, detune=0.003)
                 mix.add(t0, sig * _env(chord_len, 0.05, 0.6), 0.1)
+        layer_done(bar, 1)
         for b in range(beats):
             bass_len = int(spb * RATE * 0.9)
             bass_note = root - 12 if b % 2 == 0 or f.danceability < 0.6 else root - 12 + 7
@@ -147,6 +163,7 @@ def render(features: Features, seconds: float, seed: int = 0, cancel: CancelToke
             else:
                 bass = _additive(_hz(bass_note), bass_len, 5, 0.8) * _env(bass_len, 0.005, 2.5)
             mix.add(t0 + b * spb, bass, 0.18 * velocity)
+        layer_done(bar, 2)
         for b in range(beats):
             bt = t0 + b * spb
             downbeat = b == 0
@@ -160,6 +177,7 @@ def render(features: Features, seconds: float, seed: int = 0, cancel: CancelToke
             for s in range(subdivisions):
                 offset = s / subdivisions + (swing if s % 2 == 1 else 0.0)
                 mix.add(bt + offset * spb, hat, (0.12 if s == 0 else 0.06) * velocity)
+        layer_done(bar, 3)
         notes_per_beat = 2 if f.energy > 0.5 else 1
         for i in range(beats * notes_per_beat):
             step = motif[i % len(motif)]
@@ -169,6 +187,7 @@ def render(features: Features, seconds: float, seed: int = 0, cancel: CancelToke
             if f.instrumentalness < 0.5:
                 sig = _formant(sig, bar + i)
             mix.add(t0 + i * spb / notes_per_beat, sig, 0.12 * velocity)
+        layer_done(bar, 4)
     out = mix.buf[: int(seconds * RATE)]
     fade = min(len(out), int(0.05 * RATE))
     out[-fade:] *= np.linspace(1, 0, fade)

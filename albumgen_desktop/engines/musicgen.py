@@ -29,11 +29,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from albumgen_desktop.core.errors import BadInputError, CancelledError
+from albumgen_desktop.core.errors import BadInputError, CancelledError, NonFiniteOutputError
 from albumgen_desktop.core.progress import CancelToken
+from albumgen_desktop.engines.packed_linear import pack_linears_bf16
 from albumgen_desktop.models.device import Placement, choose_placement, cpu_has_native_bf16
 
 WINDOW_FRAMES = 1500  # 30 s at 50 Hz: MusicGen's training length
@@ -46,6 +48,14 @@ DECODE_CONTEXT_FRAMES = 25
 # of 4e-3 just before each seam, 4 frames match a one-shot decode to 1e-7).
 DECODE_LOOKAHEAD_FRAMES = 4
 MAX_DURATION_S = 600.0
+# t5-base reads at most 512 tokens (model_max_length in the tokenizer_config.json that every MusicGen
+# checkpoint ships); a longer prompt is cut there, with a note.
+TEXT_TOKEN_LIMIT = 512
+# MusicGen-melody puts chroma and text in front of the tokens, inside the decoder's position table
+# (max_position_embeddings 2048 in facebook/musicgen-melody's config.json). A long prompt leaves less
+# room, and the window shrinks to fit (the track continues across windows); it never shrinks below
+# this, because the text is cut first.
+MIN_WINDOW_FRAMES = 250
 
 ChunkCallback = Callable[[np.ndarray, float], None]  # (audio (variations, samples), fraction done)
 
@@ -71,40 +81,6 @@ class MusicRequest:
             raise BadInputError("variations must be between 1 and 8")
         if not (0.0 < self.temperature <= 3.0) or not (0 <= self.guidance <= 20) or self.top_k < 0:
             raise BadInputError("temperature must be 0..3, guidance 0..20 and top-k non-negative")
-
-
-def pack_linears_bf16(module) -> int:
-    """Swap every bf16 nn.Linear under ``module`` for one with oneDNN-prepacked weights.
-
-    A decoder step multiplies a batch of 2 (CFG) by every weight once. With plain bf16
-    weights torch re-lays them out on each call and a step is no faster than fp32; with
-    the weights packed once the linear layers of musicgen-small take 39 ms instead of
-    63 ms here (benchmarks/bench_music.py).
-    """
-    import torch
-
-    if not (torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")):
-        return 0
-
-    class PackedLinear(torch.nn.Module):
-        def __init__(self, linear: torch.nn.Linear) -> None:
-            super().__init__()
-            self.in_features, self.out_features = linear.in_features, linear.out_features
-            self.register_buffer("packed", torch.ops.mkldnn._reorder_linear_weight(linear.weight.detach(), 2))
-            self.bias = None if linear.bias is None else linear.bias.detach()
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            flat = x.reshape(-1, self.in_features)
-            out = torch.ops.mkldnn._linear_pointwise(flat, self.packed, self.bias, "none", [], "")
-            return out.reshape(*x.shape[:-1], self.out_features)
-
-    count = 0
-    for parent in list(module.modules()):
-        for name, child in list(parent.named_children()):
-            if isinstance(child, torch.nn.Linear) and child.weight.dtype == torch.bfloat16:
-                setattr(parent, name, PackedLinear(child))
-                count += 1
-    return count
 
 
 class MelodyChroma:
@@ -137,19 +113,21 @@ class MelodyChroma:
             chunk_length=int(cfg.get("chunk_length", 30)),
         )
 
-    def __call__(self, audio: np.ndarray):
+    def __call__(self, audio: np.ndarray, device=None):
+        """(1, frames, n_chroma) one-hot float32 on ``device`` (default CPU) for mono float32 audio
+        at ``sampling_rate``. The STFT runs on ``device``: melody conditioning stays on the GPU."""
         import torch
 
-        wave = torch.from_numpy(np.ascontiguousarray(audio[: self.max_samples], dtype=np.float32))
+        wave = torch.from_numpy(np.ascontiguousarray(audio[: self.max_samples], dtype=np.float32)).to(device)
         if wave.shape[-1] < self.n_fft:
             pad = self.n_fft - wave.shape[-1]
             wave = torch.nn.functional.pad(wave, (pad // 2, pad - pad // 2))
-        window = torch.hann_window(self.n_fft)
+        window = torch.hann_window(self.n_fft, device=wave.device)
         spec = torch.stft(wave, self.n_fft, self.hop_length, window=window, center=True, return_complex=True).abs() ** 2
-        chroma = torch.from_numpy(self.filters).float() @ spec  # (12, frames)
-        onehot = torch.zeros(chroma.shape[1], chroma.shape[0])
-        onehot[torch.arange(chroma.shape[1]), chroma.argmax(dim=0)] = 1.0
-        return onehot[None]
+        filters = torch.from_numpy(self.filters).to(device=wave.device, dtype=torch.float32)
+        chroma = filters @ spec  # (n_chroma, frames)
+        onehot = torch.nn.functional.one_hot(chroma.argmax(dim=0), num_classes=chroma.shape[0])
+        return onehot.to(torch.float32)[None]
 
 
 class ChunkDecoder:
@@ -163,8 +141,12 @@ class ChunkDecoder:
         batch: int,
         emitted_frames: int = 0,
         on_audio: Callable[[np.ndarray], None] | None = None,
+        healthy: Callable[[], bool] | None = None,
     ) -> None:
+        """``delay_mask`` (batch * K, length) lives on the device of the token matrix; ``healthy``
+        is asked before each chunk is decoded (False: the decoder's logits were not finite)."""
         self.audio_encoder = audio_encoder
+        self.healthy = healthy
         self.k = num_codebooks
         self.mask = delay_mask
         self.batch = batch
@@ -182,8 +164,7 @@ class ChunkDecoder:
         mask = self.mask[..., :length]
         ids = torch.where(mask == -1, raw_ids, mask).reshape(self.batch, self.k, length)
         frames = max(0, length - self.k)
-        idx = torch.arange(frames)
-        return torch.stack([ids[:, k, idx + k + 1] for k in range(self.k)], dim=1)
+        return torch.stack([ids[:, k, k + 1 : k + 1 + frames] for k in range(self.k)], dim=1)
 
     def _decode(self, codes, start: int, end: int, final: bool) -> np.ndarray:
         import torch
@@ -193,7 +174,10 @@ class ChunkDecoder:
         with torch.inference_mode():
             audio = self.audio_encoder.decode(codes[None, :, :, lo:hi], [None] * self.batch).audio_values
         hop = audio.shape[-1] // (hi - lo)
-        return audio[:, 0, (start - lo) * hop : (end - lo) * hop].float().cpu().numpy()
+        piece = audio[:, 0, (start - lo) * hop : (end - lo) * hop].float().cpu().numpy()
+        if not np.isfinite(piece).all():
+            raise NonFiniteOutputError("EnCodec decoded NaN or infinite samples")
+        return piece
 
     def update(self, raw_ids, final: bool = False, end_of_track: bool = True) -> None:
         """Decode what is ready. ``final`` flushes; at the end of a window that another window
@@ -209,6 +193,8 @@ class ChunkDecoder:
             return
         if not final and available - self.emitted < self._next:
             return
+        if self.healthy is not None and not self.healthy():
+            raise NonFiniteOutputError("the MusicGen decoder produced NaN or infinite logits")
         piece = self._decode(codes, self.emitted, available, at_end)
         self.emitted = available
         self._next = CHUNK_FRAMES
@@ -223,42 +209,71 @@ class ChunkDecoder:
 
 
 class MusicGenEngine:
-    """A MusicGen (or MusicGen-melody) checkpoint folder, loaded once and kept warm."""
+    """A MusicGen (or MusicGen-melody) checkpoint folder, loaded once and kept warm.
+
+    Device discipline: the weights are loaded on the CPU in fp32, then moved and cast once
+    (``_place``); every tensor the sampling loop creates afterwards (delay mask, token matrix,
+    attention buffers, the "no melody" chroma, the chroma itself) is made on the device of
+    the weights, and audio leaves the device only as finished numpy chunks.
+    """
 
     def __init__(self, model_dir: Path, precision: str = "auto", device: str = "auto") -> None:
         import torch
         from transformers import AutoConfig, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
+        from albumgen_desktop.engines.musicgen_decoder import MusicgenDecoderStepper
+
         hf_logging.disable_progress_bar()
+        # transformers notes that pad/start id 2048 lies outside the 2048-code vocabulary, which is by
+        # design in every MusicGen config; the command's stderr is for its own messages
+        hf_logging.set_verbosity_error()
         self._torch = torch
         config = AutoConfig.from_pretrained(model_dir)
         self.is_melody = config.model_type == "musicgen_melody"
-        if self.is_melody:
-            from transformers import MusicgenMelodyForConditionalGeneration as ModelClass
-        else:
-            from transformers import MusicgenForConditionalGeneration as ModelClass
+        from transformers import MusicgenForConditionalGeneration, MusicgenMelodyForConditionalGeneration
+
+        model_class: Any = (
+            MusicgenMelodyForConditionalGeneration if self.is_melody else MusicgenForConditionalGeneration
+        )
         self.model_dir = Path(model_dir)
-        self.placement: Placement = choose_placement(precision, device)
-        model = ModelClass.from_pretrained(model_dir, use_safetensors=True).eval()
-        self.model = self._apply_precision(model)
+        placement: Placement = choose_placement(precision, device)
+        model = model_class.from_pretrained(model_dir, use_safetensors=True).eval()
+        # the stepper takes over the decoder's weights (fused); transformers' copies are freed
+        self.stepper = MusicgenDecoderStepper(model.decoder, consume=True).eval()
+        self.model = model
+        self.placement = Placement("cpu", "fp32")
+        self._place(placement)
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.chroma = MelodyChroma.from_model_dir(model_dir) if self.is_melody else None
         self.sample_rate = int(self.model.config.audio_encoder.sampling_rate)
         self.num_codebooks = int(self.model.decoder.num_codebooks)
+        self.max_positions = int(self.stepper.positions.shape[0])
         if getattr(self.model.decoder.config, "audio_channels", 1) != 1:
             raise BadInputError("stereo MusicGen checkpoints are not supported; use a mono one")
         gen = self.model.generation_config
         self.start_id = int(gen.decoder_start_token_id)
+        self.notices: list[str] = []  # what the last generate() changed about the request
 
-    def _apply_precision(self, model):
+    @property
+    def device(self):
+        """The device the decoder's weights live on; every tensor of a request is made there."""
+        return self.stepper.embeddings.device
+
+    def _place(self, placement: Placement) -> None:
+        """Move and cast the model as loaded (fp32 on the CPU) to ``placement``, each part in one
+        ``.to(device, dtype)``. EnCodec stays fp32: it is small, and the audio it writes should not
+        carry half-precision rounding."""
         torch = self._torch
-        p = self.placement
-        model.to(p.device)
-        from albumgen_desktop.engines.musicgen_decoder import MusicgenDecoderStepper
-
-        # the stepper takes over the decoder's weights (fused); transformers' copies are freed
-        self.stepper = MusicgenDecoderStepper(model.decoder, consume=True).eval().to(p.device)
+        if self.placement != Placement("cpu", "fp32"):
+            raise RuntimeError("a MusicGen engine is placed once, from its fp32 CPU weights")
+        model, p = self.model, placement
+        half = p.precision in ("bf16", "fp16")
+        for name in ("text_encoder", "enc_to_dec_proj", "audio_enc_to_dec_proj"):
+            part = getattr(model, name, None)
+            if part is not None:
+                part.to(device=p.device, dtype=p.torch_dtype if half else None)
+        model.audio_encoder.to(p.device)  # (what is left of model.decoder after the stepper took it stays put)
         if p.precision == "int8":
             if "fbgemm" in torch.backends.quantized.supported_engines:
                 # fbgemm's int8 GEMV beats the default "x86" dispatcher at batch 2 here: 26.6 vs 30.2 ms
@@ -266,26 +281,46 @@ class MusicGenEngine:
                 torch.backends.quantized.engine = "fbgemm"
             attention = torch.bfloat16 if cpu_has_native_bf16() else torch.float32
             self.stepper.quantize_int8(self_attention_dtype=attention)
-        elif p.precision in ("bf16", "fp16"):
-            # EnCodec stays fp32: it is small, and the audio it writes should not carry bf16 rounding.
-            for name in ("text_encoder", "enc_to_dec_proj", "audio_enc_to_dec_proj"):
-                part = getattr(model, name, None)
-                if part is not None:
-                    part.to(p.torch_dtype)
-            self.stepper.cast(p.torch_dtype)
+        elif half:
+            self.stepper.cast(p.torch_dtype, p.device)
             if p.device == "cpu" and p.precision == "bf16":
                 pack_linears_bf16(self.stepper)
-        return model
+        else:
+            self.stepper.to(p.device)
+        self.placement = p
+
+    def text_budget(self) -> int:
+        """How many prompt tokens a request may use: t5-base's limit and, for MusicGen-melody, what
+        leaves a window of at least MIN_WINDOW_FRAMES in the decoder's position table."""
+        limit = min(TEXT_TOKEN_LIMIT, int(getattr(self.tokenizer, "model_max_length", TEXT_TOKEN_LIMIT)))
+        if self.is_melody:
+            room = self.max_positions - int(self.model.config.chroma_length) - self.num_codebooks - MIN_WINDOW_FRAMES
+            limit = min(limit, room)
+        if limit < 1:
+            raise BadInputError("this MusicGen-melody checkpoint has too few decoder positions for any prompt")
+        return limit
+
+    def window_frames(self, text_tokens: int) -> int:
+        """Frames one window may hold: 30 s, or less where MusicGen-melody's conditioning prefix
+        (chroma_length chroma frames, then the text) and the decoder's start column and delay
+        pattern (num_codebooks columns) leave less of its position table."""
+        if not self.is_melody:
+            return min(WINDOW_FRAMES, self.max_positions - self.num_codebooks)
+        prefix = int(self.model.config.chroma_length) + text_tokens
+        return min(WINDOW_FRAMES, self.max_positions - prefix - self.num_codebooks)
 
     def _text_inputs(self, request: MusicRequest, melody: np.ndarray | None):
         texts = [request.prompt] * request.variations
-        inputs = dict(self.tokenizer(texts, padding=True, return_tensors="pt"))
+        inputs = dict(
+            self.tokenizer(texts, padding=True, truncation=True, max_length=self.text_budget(), return_tensors="pt")
+        )
+        device = self.device
         if self.chroma is not None and melody is not None:
-            inputs["input_features"] = self.chroma(melody).repeat(request.variations, 1, 1)
+            inputs["input_features"] = self.chroma(melody, device=device).repeat(request.variations, 1, 1)
         dtype = self.placement.torch_dtype if self.placement.precision in ("bf16", "fp16") else None
         out = {}
         for key, value in inputs.items():
-            value = value.to(self.placement.device)
+            value = value.to(device)
             if dtype is not None and value.is_floating_point():
                 value = value.to(dtype)
             out[key] = value
@@ -300,25 +335,50 @@ class MusicGenEngine:
 
         return resample(request.melody.astype(np.float32), request.melody_rate, self.sample_rate)
 
+    def _plan_windows(self, request: MusicRequest) -> tuple[int, int]:
+        """(frames per window, frames of continuation context) for this request's prompt; notes
+        what was shortened in ``self.notices``."""
+        full = len(self.tokenizer(request.prompt, verbose=False)["input_ids"])
+        budget = self.text_budget()
+        used = min(full, budget)
+        if full > budget:
+            self.notices.append(
+                f"the prompt has {full} tokens; MusicGen reads the first {budget}, the rest was left out"
+            )
+        window = self.window_frames(used)
+        if window < WINDOW_FRAMES and request.duration_s * 50 > window:
+            self.notices.append(
+                f"a {used}-token prompt and the melody fill part of MusicGen-melody's {self.max_positions} "
+                f"positions, so the track is made in {window / 50:.1f} s windows, each continuing the last"
+            )
+        return window, min(CONTINUATION_CONTEXT_FRAMES, window // 3)
+
     def generate(
         self,
         request: MusicRequest,
         on_chunk: ChunkCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> np.ndarray:
-        """(variations, samples) float32 audio at ``self.sample_rate``. Chunks stream to ``on_chunk``."""
+        """(variations, samples) float32 audio at ``self.sample_rate``. Chunks stream to ``on_chunk``.
+
+        Raises BadInputError for an invalid request, CancelledError (with the audio so far) when
+        ``cancel`` fires, NonFiniteOutputError when the decoder's logits or the audio hold NaN or
+        infinity (then no chunk after the fault is decoded). ``self.notices`` says what was
+        shortened to fit the model (a prompt past 512 tokens, windows under 30 s)."""
         request.validate()
         torch = self._torch
         torch.manual_seed(request.seed)
+        self.notices = []
         total_frames = int(round(request.duration_s * 50))
         melody = self._melody_at_rate(request)
+        window_frames, context_frames = self._plan_windows(request)
         done_frames = 0
-        codes_so_far = None  # (variations, K, frames)
+        codes_so_far: Any = None  # (variations, K, frames)
         pieces: list[np.ndarray] = []
         window = 0
         while done_frames < total_frames:
-            context = 0 if codes_so_far is None else min(CONTINUATION_CONTEXT_FRAMES, codes_so_far.shape[-1])
-            new_frames = min(total_frames - done_frames, WINDOW_FRAMES - context)
+            context = 0 if codes_so_far is None else min(context_frames, codes_so_far.shape[-1])
+            new_frames = min(total_frames - done_frames, window_frames - context)
             window_melody = None
             if melody is not None:
                 start = (done_frames - context) * self.sample_rate // 50
@@ -353,21 +413,24 @@ class MusicGenEngine:
         torch = self._torch
         k = self.num_codebooks
         n = request.variations
+        device = self.device
         inputs = self._text_inputs(request, melody)
         context = 0 if prompt is None else prompt.shape[-1]
         max_new_tokens = new_frames + k - 1
-        start = torch.full((n * k, 1), self.start_id, dtype=torch.long, device=self.placement.device)
+        start = torch.full((n * k, 1), self.start_id, dtype=torch.long, device=device)
         if prompt is not None:
-            prompt_ids = prompt.reshape(n * k, context).to(self.placement.device)
+            prompt_ids = prompt.reshape(n * k, context).to(device)
             start = torch.cat([start, prompt_ids], dim=-1)
         max_length = start.shape[-1] + max_new_tokens
+        # transformers builds both on start's device; the mask stays there, beside the ids it is merged with
         first_ids, delay_mask = self.model.decoder.build_delay_pattern_mask(
             start, pad_token_id=self.start_id, max_length=max_length
         )
         held = DECODE_LOOKAHEAD_FRAMES if context else 0  # the previous window left its last frames to us
         decoder = ChunkDecoder(
-            self.model.audio_encoder, k, delay_mask.cpu(), n, emitted_frames=context - held, on_audio=on_audio
-        )
+            self.model.audio_encoder, k, delay_mask, n, emitted_frames=context - held, on_audio=on_audio,
+            healthy=lambda: not self.stepper.saw_non_finite(),
+        )  # fmt: skip
         torch.manual_seed(request.seed + 7919 * window)
         guidance = request.guidance if request.guidance > 1 else None
         with torch.inference_mode():
@@ -408,13 +471,13 @@ class MusicGenEngine:
         model = self.model
         features = inputs.get("input_features")
         rows = batch // 2 if cfg else batch
-        dtype = model.audio_enc_to_dec_proj.weight.dtype
-        null = torch.zeros((rows, 1 if features is None else features.shape[1], model.config.num_chroma), dtype=dtype)
+        weight = model.audio_enc_to_dec_proj.weight
+        length = 1 if features is None else features.shape[1]
+        null = torch.zeros((rows, length, model.config.num_chroma), dtype=weight.dtype, device=weight.device)
         null[:, :, 0] = 1
-        chroma = null if features is None else features.to(dtype)
+        chroma = null if features is None else features.to(weight.dtype)
         if cfg:
             chroma = torch.cat([chroma, null])
-        chroma = chroma.to(self.placement.device)
         if model.config.num_chroma != model.decoder.config.hidden_size:
             chroma = model.audio_enc_to_dec_proj(chroma)
         length = model.config.chroma_length

@@ -18,7 +18,7 @@ FONTS: dict[str, str] = {
 PLACEMENTS = ("bottom", "top", "centre")
 
 
-def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     if name not in FONTS:
         raise BadInputError(f"font must be one of {', '.join(FONTS)}, got {name!r}")
     if not FONTS[name]:
@@ -26,7 +26,9 @@ def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_DIR / FONTS[name]), size)
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, font_name: str, max_width: int, size: int) -> ImageFont.FreeTypeFont:
+def _fit(
+    draw: ImageDraw.ImageDraw, text: str, font_name: str, max_width: int, size: int
+) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     while size > 10:
         font = _font(font_name, size)
         if draw.textlength(text, font=font) <= max_width:

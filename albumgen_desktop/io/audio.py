@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,19 +10,24 @@ import numpy as np
 import soundfile as sf
 
 from albumgen_desktop.core.errors import BadInputError
+from albumgen_desktop.io.av_decode import AVAudioFile, open_with_av
+from albumgen_desktop.io.channels import file_layout, mixdown
 from albumgen_desktop.io.files import check_input_file
 
-SUPPORTED = "WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF"
+SUPPORTED = "WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF, AAC/ALAC (M4A, MP4)"
 MAX_DECODE_SECONDS = 20 * 60  # never hold more than this in memory at once
 _RATE_RANGE = (1000, 384_000)
 
 
 @dataclass(frozen=True)
 class Audio:
-    """Float32 samples in -1..1, shape (n,) for mono or (n, channels)."""
+    """Float32 samples, shape (n,) for mono or (n, channels); ``layout`` names each channel's
+    loudspeaker (see io/channels.py; ("M",) for a mixdown). Samples are in -1..1 (a mixdown keeps
+    the file's power where that stays under full scale; see io/channels.mixdown)."""
 
     samples: np.ndarray
     sample_rate: int
+    layout: tuple[str, ...] = ("M",)
 
     @property
     def duration(self) -> float:
@@ -44,11 +50,21 @@ class AudioInfo:
         return self.frames / self.sample_rate
 
 
-def _open(path: Path) -> sf.SoundFile:
+def native_path(path: str | Path) -> str | bytes:
+    """The path as a C library should get it. On POSIX a file name is bytes, and one that is not
+    valid UTF-8 (a Latin-1 "caf\xe9.wav") reaches Python as a str with surrogates that cannot be
+    encoded back: pass the original bytes. Windows names are Unicode, which soundfile opens with
+    the wide-character API when given a str."""
+    return os.fsencode(path) if os.name == "posix" else str(path)
+
+
+def _open(path: Path) -> sf.SoundFile | AVAudioFile:
     check_input_file(path)
     try:
-        return sf.SoundFile(str(path))
+        return sf.SoundFile(native_path(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        if (decoder := open_with_av(path)) is not None:  # AAC/ALAC/MP4 that libsndfile can't decode
+            return decoder
         raise BadInputError(f"{path.name} is not an audio file AlbumGen can read ({SUPPORTED}): {exc}") from None
 
 
@@ -83,6 +99,7 @@ def load_audio(
             raise BadInputError(f"{path.name} has an unusable sample rate of {rate} Hz")
         if f.channels < 1:
             raise BadInputError(f"{path.name} has no audio channels")
+        layout = file_layout(f)
         start = max(0, int(start_seconds * rate))
         if start and f.seekable():
             f.seek(min(start, max(f.frames, 0)))
@@ -94,10 +111,8 @@ def load_audio(
         raise BadInputError(f"{path.name} contains no audio samples")
     if not np.isfinite(data).all():
         raise BadInputError(f"{path.name} contains invalid samples (NaN or infinity)")
-    samples = data.mean(axis=1) if mono else data
-    if mono:
-        samples = np.ascontiguousarray(samples, dtype=np.float32)
+    samples = mixdown(data, layout) if mono else data
     if sample_rate is not None and sample_rate != rate:
         samples = resample(samples, rate, sample_rate)
         rate = sample_rate
-    return Audio(samples=samples, sample_rate=rate)
+    return Audio(samples=samples, sample_rate=rate, layout=(("M",) if mono else layout))

@@ -11,9 +11,13 @@ from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.features import Features, from_any_json, parse_json_object
 from albumgen_desktop.core.recipe import RECIPE_FORMAT, Recipe
 from albumgen_desktop.io import png, wav
-from albumgen_desktop.io.atomic import check_output_path, write_files_atomically
+from albumgen_desktop.io.atomic import check_output_path, consistent, write_files_atomically
+from albumgen_desktop.io.files import check_input_file, read_input_text
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The ID3 TXXX description (and Vorbis comment / MP4 freeform name) holding the recipe JSON, so
+# the recipe survives tools that keep tags but drop unknown RIFF chunks (taggers, ffmpeg).
+RECIPE_TAG = "albumgen"
 
 
 def sidecar_path(path: Path) -> Path:
@@ -30,15 +34,21 @@ def export_wav(path: str | Path, samples: np.ndarray, sample_rate: int, recipe: 
     """Write ``path`` and its sidecar atomically, together."""
     path = Path(path)
     check_output_path(path, ".wav")
+    software = f"AlbumGen Desktop {recipe.app_version} ({recipe.engine})"
+    recipe_json = recipe.to_json(indent=None)
     info = {
         "INAM": recipe.title,
-        "IART": recipe.features.style,
+        "IART": recipe.artist,
         "IGNR": recipe.features.genre,
         "ICMT": recipe.prompt,
-        "ISFT": f"AlbumGen Desktop {recipe.app_version} ({recipe.engine})",
+        "ISFT": software,
         "ICRD": recipe.created[:10],
     }
-    data = wav.wav_bytes(samples, sample_rate, bits=bits, info=info, recipe_json=recipe.to_json(indent=None))
+    id3 = wav.id3_tag(
+        title=recipe.title, artist=recipe.artist, genre=recipe.features.genre, comment=recipe.prompt,
+        software=software, date=recipe.created[:10], extra={RECIPE_TAG: recipe_json},
+    )  # fmt: skip
+    data = wav.wav_bytes(samples, sample_rate, bits=bits, info=info, id3=id3, recipe_json=recipe_json)
     write_files_atomically([(path, data), (sidecar_path(path), _sidecar_bytes(recipe))])
     return path
 
@@ -58,10 +68,18 @@ def _embedded_recipe_json(path: Path) -> str | None:
     if head.startswith(PNG_SIGNATURE):
         return png.read_text(path).get(png.RECIPE_KEY)
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return wav.read_recipe_json(path)
+        return wav.read_recipe_json(path) or _recipe_from_tags(path)
     if path.suffix.lower() == ".json":
-        return path.read_text(encoding="utf-8", errors="replace")
-    return None
+        return read_input_text(path, MAX_RECIPE_BYTES, encoding="utf-8-sig")
+    return _recipe_from_tags(path)
+
+
+def _recipe_from_tags(path: Path) -> str | None:
+    """The recipe JSON from an audio file's tags (ID3 TXXX, Vorbis comment or MP4 freeform)."""
+    from albumgen_desktop.io.tags import read_tags
+
+    text = read_tags(path).extra.get(RECIPE_TAG)
+    return text if text and f'"{RECIPE_FORMAT}"' in text else None
 
 
 def read_recipe(path: str | Path, warnings: list[str] | None = None) -> Recipe | None:
@@ -71,11 +89,12 @@ def read_recipe(path: str | Path, warnings: list[str] | None = None) -> Recipe |
     """
     path = Path(path)
     if not path.is_file():
-        raise BadInputError(f"{path} does not exist")
-    text = _embedded_recipe_json(path)
-    if text is None and sidecar_path(path).is_file():
-        path = sidecar_path(path)
-        text = path.read_text(encoding="utf-8", errors="replace")
+        check_input_file(path)  # says why: missing, a folder, a FIFO, a device
+    with consistent(path.parent):  # no export half-done: one killed between its renames is finished first
+        text = _embedded_recipe_json(path)
+        if text is None and sidecar_path(path).is_file():
+            path = sidecar_path(path)
+            text = read_input_text(path, MAX_RECIPE_BYTES, encoding="utf-8-sig")
     if text is None:
         return None
     if path.suffix.lower() == ".json" and f'"{RECIPE_FORMAT}"' not in text:
@@ -87,22 +106,17 @@ def read_recipe(path: str | Path, warnings: list[str] | None = None) -> Recipe |
 
 
 MAX_FEATURES_FILE_BYTES = 1_000_000
+MAX_RECIPE_BYTES = 4_000_000
 
 
 def read_features_file(path: str | Path, warnings: list[str] | None = None) -> Features:
     """Features from a JSON file (ours, a recipe, Spotify's or AlbumGen's VLM shape) or an export."""
     path = Path(path)
-    if not path.is_file():
-        raise BadInputError(f"features file {path} does not exist")
+    check_input_file(path)
     if path.suffix.lower() != ".json":
         recipe = read_recipe(path, warnings)
         if recipe is None:
             raise BadInputError(f"{path.name} carries no AlbumGen recipe; give a features .json file")
         return recipe.features
-    if path.stat().st_size > MAX_FEATURES_FILE_BYTES:
-        raise BadInputError(f"{path.name} is too large for a features file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BadInputError(f"{path.name} is not UTF-8 text") from None
+    text = read_input_text(path, MAX_FEATURES_FILE_BYTES, encoding="utf-8-sig")
     return from_any_json(parse_json_object(text, path.name), warnings)

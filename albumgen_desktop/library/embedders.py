@@ -7,7 +7,9 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image
 
-_clip_cache: dict[Any, Any] = {}
+from albumgen_desktop.core.warm_models import WarmSlot
+
+_clip_slot: WarmSlot[Any] = WarmSlot("clip")
 
 
 class Embedder(Protocol):
@@ -40,12 +42,9 @@ def clip_embedder(required: bool = False) -> Any | None:
         if required:
             raise entry.missing()
         return None
-    if snapshot not in _clip_cache:
-        from albumgen_desktop.engines.image_clip import ClipAnalyser
+    from albumgen_desktop.engines.image_clip import ClipAnalyser
 
-        _clip_cache.clear()
-        _clip_cache[snapshot] = ClipAnalyser(snapshot, model_id=entry.id)
-    return _clip_cache[snapshot]
+    return _clip_slot.get(snapshot, lambda: ClipAnalyser(snapshot, model_id=entry.id))
 
 
 def available_embedders() -> list[Embedder]:

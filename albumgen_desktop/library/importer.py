@@ -2,22 +2,25 @@
 
 Music folder: every audio file with cover art (embedded: ID3 APIC, FLAC/Ogg
 pictures, MP4 covr; else cover/folder/front.jpg|png beside it) becomes a row:
-title, artist and genre from its tags, Features from the audio analyser, one
+title (album, else track title), artist and genre from its tags (ID3 in MP3, WAV
+and AIFF, WAV LIST/INFO, Vorbis comments, MP4 atoms: io/tags.py), Features from the
+audio analyser (AAC/ALAC in MP4 decoded through PyAV: io/av_decode.py), one
 embedding of its cover per available embedder. A re-import skips files whose size
 and modification time are unchanged (without opening them) and drops rows of files
 that are gone. Each row is its own transaction, so cancelling leaves a
 consistent library with what was done so far.
 
-CSV: MusicOSet/Spotify-style columns (acousticness ... valence, loudness, tempo,
-key, mode, time_signature; name/album/title; artist(s); genre(s)) plus the cover
-as a path column (cover, image, cover_path, image_path) or a file in the covers
-folder named after the row's id (id, album_id, spotify_id).
+CSV: the Kaggle Spotify tracks, tidytuesday spotify_songs and MusicOSet shapes, or
+any table with Spotify-style feature columns (acousticness ... valence, loudness,
+tempo, key, mode, time_signature), titles, artists and genres mapped as
+library/csv_table.py describes, plus the cover as a path column (cover, image,
+cover_path, image_path) or a file in the covers folder named after one of the row's
+ids (id, track_id, track_album_id, album_id, song_id, spotify_id). Rows that cannot
+be used are reported with their line number and the reason.
 """
 
 from __future__ import annotations
 
-import base64
-import csv
 import hashlib
 import io
 import os
@@ -26,17 +29,19 @@ from pathlib import Path
 
 from PIL import Image
 
+from albumgen_desktop.core.analysis import printable_path
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError, CancelledError
 from albumgen_desktop.core.features import Features, from_spotify
 from albumgen_desktop.core.genres import canonical_genre
 from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from albumgen_desktop.io.tags import embedded_art, read_tags
+from albumgen_desktop.library import csv_table
 from albumgen_desktop.library.embedders import Embedder
 from albumgen_desktop.library.store import Library
 
 AUDIO_SUFFIXES = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".wav", ".aif", ".aiff"}
 FOLDER_ART = ("cover", "folder", "front", "album", "albumart")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
-MAX_CSV_ROWS = 1_000_000
 
 
 @dataclass
@@ -46,6 +51,7 @@ class ImportReport:
     unchanged: int = 0
     removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file or row, why)
+    notes: list[str] = field(default_factory=list)  # what the import did that the user should know
 
     def summary(self) -> str:
         parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
@@ -61,54 +67,6 @@ def _stamp(path: Path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-def _first(tags: object, *names: str) -> str:
-    for name in names:
-        try:
-            value = tags.get(name) if tags is not None else None  # type: ignore[union-attr]
-        except (KeyError, ValueError):
-            value = None
-        if value:
-            text = value[0] if isinstance(value, list) else value
-            return str(text).strip()[:200]
-    return ""
-
-
-def embedded_art(path: Path) -> bytes | None:
-    """The front cover stored inside an audio file, if any."""
-    import mutagen
-
-    try:
-        audio = mutagen.File(path)
-    except (mutagen.MutagenError, OSError, ValueError):
-        return None
-    if audio is None:
-        return None
-    pictures = getattr(audio, "pictures", None)  # FLAC
-    if pictures:
-        front = [p for p in pictures if p.type == 3] or pictures
-        return front[0].data
-    tags = audio.tags
-    if tags is None:
-        return None
-    if hasattr(tags, "getall"):  # ID3 (mp3, wav, aiff)
-        frames = tags.getall("APIC")
-        if frames:
-            front = [f for f in frames if f.type == 3] or frames
-            return front[0].data
-    covr = tags.get("covr") if hasattr(tags, "get") else None  # MP4
-    if covr:
-        return bytes(covr[0])
-    blocks = tags.get("metadata_block_picture") if hasattr(tags, "get") else None  # Ogg
-    if blocks:
-        from mutagen.flac import Picture
-
-        try:
-            return Picture(base64.b64decode(blocks[0])).data
-        except (ValueError, mutagen.MutagenError):
-            return None
-    return None
-
-
 def folder_art(folder: Path) -> Path | None:
     for stem in FOLDER_ART:
         for suffix in IMAGE_SUFFIXES:
@@ -120,17 +78,10 @@ def folder_art(folder: Path) -> Path | None:
 
 
 def _tags(path: Path) -> tuple[str, str, str]:
-    import mutagen
-
-    try:
-        audio = mutagen.File(path, easy=True)
-    except (mutagen.MutagenError, OSError, ValueError):
-        audio = None
-    tags = audio.tags if audio is not None else None
-    title = _first(tags, "album", "title") or path.stem
-    artist = _first(tags, "albumartist", "artist")
-    genre = _first(tags, "genre")
-    return title, artist, genre
+    """(title, artist, genre) of a track for its library row: the album name (the library holds
+    albums) else the track title else the file name; the album artist else the artist."""
+    tags = read_tags(path)
+    return tags.album or tags.title or printable_path(path.stem), tags.album_artist or tags.artist, tags.genre
 
 
 def _cover_image(path: Path) -> Image.Image | None:
@@ -163,10 +114,12 @@ def _analyse_track(path: Path, genre_tag: str) -> Features:
 
 
 def _store(library: Library, report: ImportReport, known: dict[str, str], embedders: list[Embedder],
-           cover: Image.Image, **row: object) -> None:  # fmt: skip
+           cover: Image.Image, *, title: str, artist: str, features: Features, source: str, source_key: str,
+           stamp: str) -> None:  # fmt: skip
     """Embed the cover with every embedder, write the row, count it as added or updated."""
-    library.put(**row, embeddings={e.model: e.embed([cover])[0] for e in embedders})
-    if row["source_key"] in known:
+    library.put(title=title, artist=artist, features=features, source=source, source_key=source_key, stamp=stamp,
+                embeddings={e.model: e.embed([cover])[0] for e in embedders})  # fmt: skip
+    if source_key in known:
         report.updated += 1
     else:
         report.added += 1
@@ -185,28 +138,34 @@ def import_music_folder(
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
     known = library.stamps("folder")
     report = ImportReport()
-    prefix = str(folder) + os.sep
-    gone = [k for k in known if k.startswith(prefix) and not Path(k).is_file()]
+    # Keys are printable paths: SQLite text cannot hold the surrogates of a non-UTF-8 file name.
+    prefix = printable_path(folder) + os.sep
+    present = {printable_path(p) for p in files}
+    gone = [k for k in known if k.startswith(prefix) and k not in present and not Path(k).is_file()]
     if gone:
         report.removed = library.remove_sources(gone)
     for i, path in enumerate(files):
         if cancel is not None and cancel.cancelled:
             raise CancelledError(f"import cancelled after {i} of {len(files)} files; {report.summary()}", report)
         on_progress(Progress(i / max(1, len(files)), f"{i + 1} of {len(files)}: {path.name}"))
-        key = str(path)
+        key = printable_path(path)
         stamp = _stamp(path)
         if known.get(key) == stamp:
             report.unchanged += 1
             continue
-        cover = _cover_image(path)
-        if cover is None:
-            report.skipped.append((key, "no cover art (embedded or cover/folder.jpg)"))
-            continue
-        title, artist, genre_tag = _tags(path)
+        # A file that cannot be read is skipped with the reason, and the import goes on.
         try:
+            cover = _cover_image(path)
+            if cover is None:
+                report.skipped.append((key, "no cover art (embedded or cover/folder.jpg)"))
+                continue
+            title, artist, genre_tag = _tags(path)
             features = _analyse_track(path, genre_tag)
         except AlbumGenError as exc:
             report.skipped.append((key, str(exc)))
+            continue
+        except (OSError, ValueError, RuntimeError, MemoryError) as exc:
+            report.skipped.append((key, f"cannot be read: {type(exc).__name__}: {exc}"))
             continue
         _store(library, report, known, embedders, cover, title=title, artist=artist, features=features,
                source="folder", source_key=key, stamp=stamp)  # fmt: skip
@@ -214,22 +173,21 @@ def import_music_folder(
     return report
 
 
-_COVER_COLUMNS = ("cover", "image", "cover_path", "image_path", "cover_file")
-_ID_COLUMNS = ("id", "album_id", "spotify_id", "song_id")
-
-
 def _csv_cover(row: dict[str, str], base: Path, covers: Path | None) -> Path | None:
-    for col in _COVER_COLUMNS:
+    """The cover of a CSV row: a path column (relative to the covers folder, else the CSV's
+    folder), else a file in the covers folder named after one of the row's ids."""
+    for col in csv_table.COVER_PATH_COLUMNS:
         if row.get(col):
             candidate = Path(row[col])
             candidate = candidate if candidate.is_absolute() else (covers or base) / candidate
             if candidate.is_file():
                 return candidate
     if covers is not None:
-        for col in _ID_COLUMNS:
-            if row.get(col):
+        for col in csv_table.COVER_ID_COLUMNS:
+            value = row.get(col, "")
+            if value and "/" not in value and "\\" not in value and value not in (".", ".."):
                 for suffix in IMAGE_SUFFIXES:
-                    candidate = covers / f"{row[col]}{suffix}"
+                    candidate = covers / f"{value}{suffix}"
                     if candidate.is_file():
                         return candidate
     return None
@@ -240,20 +198,17 @@ _SPOTIFY_NUMBERS = ("acousticness", "danceability", "energy", "instrumentalness"
 
 
 def _spotify_values(row: dict[str, str]) -> dict[str, object]:
-    """The feature columns of one CSV row as numbers, and its first recognised genre."""
+    """The feature columns of one CSV row as numbers, and its genre (see csv_table.row_genre)."""
     out: dict[str, object] = {}
     for name in _SPOTIFY_NUMBERS:
         if row.get(name):
             try:
                 out[name] = float(row[name].replace(",", "."))
             except ValueError:
-                raise BadInputError(f"column {name} is not a number: {row[name]!r}") from None
-    raw = row.get("genre") or row.get("genres") or ""
-    for part in raw.strip("[]").replace("|", ",").replace(";", ",").split(","):
-        genre = canonical_genre(part.strip().strip("'\"")) if part.strip() else ""
-        if genre:
-            out["genre"] = genre
-            break
+                raise BadInputError(f"column {name} is not a number: {row[name][:40]!r}") from None
+    genre = csv_table.row_genre(row)
+    if genre:
+        out["genre"] = genre
     return out
 
 
@@ -265,37 +220,45 @@ def import_csv(
     on_progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> ImportReport:
+    """Import a features CSV (Kaggle Spotify tracks, tidytuesday spotify_songs, MusicOSet, or any
+    table with Spotify-style feature columns; see library/csv_table.py) with its covers.
+
+    Rows that cannot be used are skipped with the reason (line number and why) in the report;
+    a file that cannot be used at all raises BadInputError.
+    """
     from albumgen_desktop.io.images import load_image
 
     csv_path = Path(csv_path).resolve()
-    try:
-        text = csv_path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"{csv_path.name} cannot be read as a UTF-8 CSV: {exc}") from None
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
-    if not rows:
-        raise BadInputError(f"{csv_path.name} has no rows")
-    if len(rows) > MAX_CSV_ROWS:
-        raise BadInputError(f"{csv_path.name} has more than {MAX_CSV_ROWS} rows")
-    rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in rows]
-    if not {"energy", "valence"} <= set(rows[0]):
-        raise BadInputError(f"{csv_path.name} has no Spotify-style feature columns (energy, valence, ...)")
-    known = library.stamps("csv")
+    table = csv_table.read_csv_table(csv_path)
     report = ImportReport()
-    for i, row in enumerate(rows):
+    csv_table.join_musicoset(table, report.notes)
+    report.skipped += table.skipped
+    if not table.rows:
+        raise BadInputError(f"{csv_path.name} has no rows")
+    if not {"energy", "valence"} <= set(table.columns):
+        raise BadInputError(
+            f"{csv_path.name} has no Spotify-style feature columns (energy, valence, ...); "
+            f"its columns are: {', '.join(table.columns[:12])}"
+        )
+    known = library.stamps("csv")
+    seen: dict[str, int] = {}
+    covers_dir = Path(covers) if covers else None
+    for i, (row, line) in enumerate(zip(table.rows, table.lines, strict=True)):
         if cancel is not None and cancel.cancelled:
-            raise CancelledError(f"import cancelled after {i} of {len(rows)} rows; {report.summary()}", report)
-        on_progress(Progress(i / len(rows), f"row {i + 1} of {len(rows)}"))
-        row_id = next((row[c] for c in _ID_COLUMNS if row.get(c)), str(i + 1))
+            raise CancelledError(f"import cancelled after {i} of {len(table.rows)} rows; {report.summary()}", report)
+        on_progress(Progress(i / len(table.rows), f"row {i + 1} of {len(table.rows)}"))
+        where = f"{csv_path.name} line {line}"
+        row_id = csv_table.row_id(row) or f"line {line}"
         key = f"{csv_path}#{row_id}"
-        cover_path = _csv_cover(row, csv_path.parent, Path(covers) if covers else None)
+        if key in seen:
+            report.skipped.append((where, f"same id {row_id!r} as line {seen[key]}"))
+            continue
+        seen[key] = line
+        cover_path = _csv_cover(row, csv_path.parent, covers_dir)
         if cover_path is None:
-            report.skipped.append((key, "no cover image found for this row"))
+            ids = [f"{c}={row[c]}" for c in csv_table.COVER_ID_COLUMNS if row.get(c)]
+            looked = f" (looked for {', '.join(ids[:3])} in {covers_dir})" if covers_dir and ids else ""
+            report.skipped.append((where, f"no cover image found{looked}"))
             continue
         digest = hashlib.sha256(repr(sorted(row.items())).encode()).hexdigest()[:16]
         stamp = f"{digest}:{_stamp(cover_path)}"
@@ -307,11 +270,11 @@ def import_csv(
             features = from_spotify(_spotify_values(row), warnings)
             cover = load_image(cover_path)
         except AlbumGenError as exc:
-            report.skipped.append((key, str(exc)))
+            report.skipped.append((where, str(exc)))
             continue
-        title = next((row[c] for c in ("album", "album_name", "name", "title") if row.get(c)), row_id)
-        artist = next((row[c] for c in ("artist", "artists", "artist_name") if row.get(c)), "")
-        _store(library, report, known, embedders, cover, title=title[:200], artist=artist[:200], features=features,
-               source="csv", source_key=key, stamp=stamp)  # fmt: skip
+        title = csv_table.row_title(row) or row_id
+        _store(library, report, known, embedders, cover, title=title[:200], artist=csv_table.row_artist(row)[:200],
+               features=features, source="csv", source_key=key, stamp=stamp)  # fmt: skip
+    report.skipped.sort(key=lambda item: int(item[0].rsplit(" ", 1)[-1]) if item[0][-1:].isdigit() else 0)
     on_progress(Progress(1.0, report.summary()))
     return report

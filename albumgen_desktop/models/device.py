@@ -3,7 +3,7 @@
 CUDA: fp16. CPU: bf16 where the processor has native bf16 (AVX512-BF16 or AMX),
 else fp32; "fast" is an opt-in CPU mode that quantises the decoder's Linear layers
 to int8 (dynamic quantisation). Memory bandwidth bounds a decoder step on a CPU,
-so fewer bytes per weight is what makes it faster (see DESIGN.md's table).
+so fewer bytes per weight is what makes it faster (the README's Music section measures each path).
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ def cpu_has_native_bf16() -> bool:
 
 @dataclass(frozen=True)
 class Placement:
+    """A device for the weights and a precision. Engines treat any device but "cpu" as an
+    accelerator (the device tests place engines on the fake "meta" device)."""
+
     device: str  # "cuda" | "cpu"
     precision: str  # "fp16" | "bf16" | "fp32" | "int8"
 
@@ -39,12 +42,20 @@ class Placement:
 
 
 def choose_placement(precision: str = "auto", device: str = "auto") -> Placement:
+    """Where and in which precision a model runs. ``device``: "auto" (CUDA when torch sees a GPU and
+    ALBUMGEN_DEVICE is not "cpu"), "cuda" or "cpu"; ``precision``: one of PRECISIONS.
+    Raises BadInputError for an unknown value, or "cuda" when torch sees no CUDA device."""
     import torch
 
-    if precision not in PRECISIONS:
-        from albumgen_desktop.core.errors import BadInputError
+    from albumgen_desktop.core.errors import BadInputError
 
+    if precision not in PRECISIONS:
         raise BadInputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if device not in ("auto", "cuda", "cpu"):
+        raise BadInputError(f"device must be auto, cuda or cpu, got {device!r}")
+    if device == "cuda" and not torch.cuda.is_available():
+        build = "a CPU-only build" if torch.version.cuda is None else f"CUDA {torch.version.cuda}"
+        raise BadInputError(f"CUDA was asked for, but torch {torch.__version__} ({build}) sees no CUDA device")
     if device == "auto":
         wanted = os.environ.get("ALBUMGEN_DEVICE", "auto")  # the app's Settings ▸ Device
         device = "cuda" if torch.cuda.is_available() and wanted != "cpu" else "cpu"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from albumgen_desktop.core.errors import AlbumGenError, BadInputError, ModelMissingError
+from albumgen_desktop.models.hub_settings import hub_cache_dir
+from albumgen_desktop.models.installed import ModelState, SnapshotCheck, check_snapshot, repo_folder
+
+__all__ = ["Bundle", "License", "ModelEntry", "ModelState", "hub_cache_dir", "installed_snapshot"]
 
 MANIFEST_PATH = Path(__file__).with_name("models_manifest.json")
 ROLES = ("music", "melody", "cover", "cover-quality", "preview-decoder", "image-analysis", "audio-analysis", "vlm")
@@ -40,26 +43,51 @@ class ModelEntry:
     defaults: dict[str, Any] = field(default_factory=dict)  # sampling defaults (steps, guidance, size)
 
     def cache_dir(self) -> Path:
-        """Where huggingface_hub keeps this repo (HF_HOME / HF_HUB_CACHE honoured)."""
-        return hub_cache_dir() / ("models--" + self.repo.replace("/", "--"))
+        """Where huggingface_hub keeps this repo: ``<cache>/models--org--name`` (see hub_settings)."""
+        return repo_folder(self)
+
+    def check(self) -> SnapshotCheck:
+        """The state of this model in the cache with the reasons (models/installed.py); no network."""
+        return check_snapshot(self)
+
+    def state(self) -> ModelState:
+        """ "installed", "not downloaded", "incomplete" or "damaged" (a ``str`` enum; ``.label`` is
+        the wording for a person, e.g. "damaged: download again")."""
+        return check_snapshot(self).state
 
     def is_installed(self) -> bool:
-        return installed_snapshot(self) is not None
+        """True only when the model is usable: every manifest file in place with its size."""
+        return check_snapshot(self).state is ModelState.INSTALLED
+
+    def availability_note(self) -> str:
+        """Why the model cannot be used now, in a few words: "musicgen-small is damaged (download it again)"."""
+        state = self.state()
+        advice = {
+            ModelState.NOT_DOWNLOADED: "is not downloaded",
+            ModelState.INCOMPLETE: "is only partly downloaded",
+            ModelState.DAMAGED: "is damaged (download it again)",
+            ModelState.INSTALLED: "is installed",
+        }[state]
+        return f"{self.id} {advice}"
 
     def missing(self, instead: str = "use --engine sketch") -> ModelMissingError:
-        """The error for a neural path whose weights are not in the cache (exit code 3)."""
+        """The error for a neural path whose weights are not usable (exit code 3): one line naming
+        the model, what is wrong and the fix."""
+        result = check_snapshot(self)
+        if result.state is ModelState.DAMAGED:
+            why = f" ({result.problems[0]})" if result.problems else ""
+            return ModelMissingError(
+                f"model {self.id} ({self.repo}) is damaged{why}; run 'albumgen models download {self.id}' "
+                f"to download it again, or {instead}"
+            )
+        if result.state is ModelState.INCOMPLETE:
+            return ModelMissingError(
+                f"model {self.id} ({self.repo}) is only partly downloaded; run 'albumgen models download {self.id}' "
+                f"to finish it, or {instead}"
+            )
         return ModelMissingError(
             f"model {self.id} ({self.repo}) is not downloaded; run 'albumgen models download {self.id}' or {instead}"
         )
-
-
-def hub_cache_dir() -> Path:
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"])
-    home = os.environ.get("HF_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "huggingface"
-    )
-    return Path(home) / "hub"
 
 
 def _require(entry: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
@@ -120,7 +148,9 @@ def _defaults(raw: dict[str, Any]) -> dict[str, Any]:
     value = raw.get("defaults", {})
     if not isinstance(value, dict):
         raise BadInputError(f"manifest entry {raw.get('id')!r}: defaults must be an object")
-    checks = {"steps": int, "guidance": (int, float), "native_size": int, "scheduler": str}
+    checks: dict[str, type | tuple[type, ...]] = {
+        "steps": int, "guidance": (int, float), "native_size": int, "scheduler": str,
+    }  # fmt: skip
     for key, kind in checks.items():
         if key in value and (not isinstance(value[key], kind) or isinstance(value[key], bool)):
             raise BadInputError(f"manifest entry {raw.get('id')!r}: defaults.{key} has the wrong type")
@@ -204,14 +234,10 @@ def find_model(model_id: str, entries: list[ModelEntry] | None = None) -> ModelE
 
 
 def installed_snapshot(entry: ModelEntry) -> Path | None:
-    """The newest downloaded snapshot folder of ``entry`` that holds safetensors weights."""
-    snapshots = entry.cache_dir() / "snapshots"
-    if not snapshots.is_dir():
-        return None
-    candidates = [p for p in snapshots.iterdir() if p.is_dir() and any(p.rglob("*.safetensors"))]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda p: p.stat().st_mtime)
+    """The snapshot folder of ``entry``'s pinned revision when the model is installed (every
+    manifest file there with its size, see models/installed.py), else None."""
+    result = check_snapshot(entry)
+    return result.snapshot if result.state is ModelState.INSTALLED else None
 
 
 def model_for_role(role: str, entries: list[ModelEntry] | None = None) -> ModelEntry:

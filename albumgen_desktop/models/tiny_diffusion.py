@@ -9,6 +9,7 @@ the same StableDiffusionPipeline.from_pretrained call as the real weights.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 # SD 2.1-base text encoder (OpenCLIP ViT-H text tower, 23 layers), used by SD-Turbo and SDXS-512.
 SD21_TEXT_ENCODER = {
@@ -26,6 +27,15 @@ SDXS_UNET = {
     "down_block_types": ["CrossAttnDownBlock2D"] * 3, "up_block_types": ["CrossAttnUpBlock2D"] * 3,
     "layers_per_block": 1, "mid_block_type": None, "attention_head_dim": [5, 10, 20],
     "cross_attention_dim": 1024, "use_linear_projection": True,
+}  # fmt: skip
+
+# SD 1.5's UNet (stable-diffusion-v1-5 unet/config.json; /work/shared/MODELS.md's table): diffusers'
+# UNet2DConditionModel defaults with CLIP-L's 768-wide cross-attention, 8 heads, 64 px latents.
+SD15_UNET = {
+    "sample_size": 64, "in_channels": 4, "out_channels": 4, "block_out_channels": [320, 640, 1280, 1280],
+    "layers_per_block": 2, "cross_attention_dim": 768, "attention_head_dim": 8,
+    "down_block_types": ["CrossAttnDownBlock2D"] * 3 + ["DownBlock2D"],
+    "up_block_types": ["UpBlock2D"] + ["CrossAttnUpBlock2D"] * 3,
 }  # fmt: skip
 
 # SD 1.x/2.x KL autoencoder (the full-size VAE: the "naive" decode in bench_cover.py).
@@ -62,7 +72,8 @@ def clip_tokenizer(max_length: int = 77):
     return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=max_length)
 
 
-def _quiet() -> None:
+def quiet_libraries() -> None:
+    """transformers' and diffusers' logging to errors only, no progress bars."""
     from diffusers.utils import logging as d_logging
     from transformers.utils import logging as hf_logging
 
@@ -72,15 +83,19 @@ def _quiet() -> None:
     d_logging.disable_progress_bar()
 
 
-def tiny_unet(cross_attention_dim: int = 32):
+_quiet = quiet_libraries
+
+
+def tiny_unet(cross_attention_dim: int = 32) -> Any:
     from diffusers import UNet2DConditionModel
 
-    return UNet2DConditionModel(
+    unet: Any = UNet2DConditionModel(
         sample_size=16, in_channels=4, out_channels=4, block_out_channels=[32, 64], layers_per_block=1,
         down_block_types=["CrossAttnDownBlock2D", "DownBlock2D"], up_block_types=["UpBlock2D", "CrossAttnUpBlock2D"],
         attention_head_dim=[2, 4], cross_attention_dim=cross_attention_dim, norm_num_groups=8,
         use_linear_projection=True,
-    ).eval()  # fmt: skip
+    )  # fmt: skip
+    return unet.eval()
 
 
 def tiny_taesd():
@@ -102,12 +117,15 @@ def tiny_kl_vae():
     ).eval()  # fmt: skip
 
 
-def tiny_text_encoder():
+def tiny_text_encoder(hidden_act: str = "gelu"):
+    """CLIP's text tower at toy width. ``hidden_act``: "gelu" for SD 2.x's OpenCLIP-H encoder (SDXS,
+    SD21_TEXT_ENCODER above), "quick_gelu" for SD 1.x's OpenAI CLIP-L."""
     from transformers import CLIPTextConfig, CLIPTextModel
 
     config = CLIPTextConfig(
         hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2, vocab_size=600,
         max_position_embeddings=77, projection_dim=16, bos_token_id=512, eos_token_id=513, pad_token_id=513,
+        hidden_act=hidden_act,
     )  # fmt: skip
     return CLIPTextModel(config).eval()
 
@@ -131,10 +149,10 @@ def build_tiny_sd(
         )
     else:
         sched = EulerDiscreteScheduler.from_config(scheduler)
-    pipe = StableDiffusionPipeline(
+    pipe: Any = StableDiffusionPipeline(
         unet=tiny_unet(),
         vae=tiny_taesd() if vae == "tiny" else tiny_kl_vae(),
-        text_encoder=tiny_text_encoder(),
+        text_encoder=tiny_text_encoder("gelu" if vae == "tiny" else "quick_gelu"),
         tokenizer=clip_tokenizer(),
         scheduler=sched,
         safety_checker=None,

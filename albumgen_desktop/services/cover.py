@@ -8,15 +8,17 @@ from typing import Any
 
 from PIL import Image
 
-from albumgen_desktop.core.errors import BadInputError, CancelledError
+from albumgen_desktop.core.engines import engine_choices
+from albumgen_desktop.core.errors import BadInputError, CancelledError, NonFiniteOutputError
 from albumgen_desktop.core.features import Features
-from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
 from albumgen_desktop.core.prompts import NEGATIVE_PROMPT, clean_title, cover_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
+from albumgen_desktop.core.warm_models import WarmSlot
 from albumgen_desktop.services.engine_choice import choose_engine
 
-COVER_ENGINES = ("auto", "diffusion", "sketch")
-_engine_cache: dict[tuple[Path, str, str], Any] = {}
+COVER_ENGINES = engine_choices("cover")
+_diffusion_slot: WarmSlot[Any] = WarmSlot("diffusion")
 
 
 @dataclass
@@ -88,20 +90,19 @@ def _engine(entry: Any, snapshot: Path, precision: str) -> Any:
     from albumgen_desktop.engines.diffusion import CoverDiffusionEngine, ModelDefaults
     from albumgen_desktop.models.manifest import find_model, installed_snapshot
 
-    key = (snapshot, precision, entry.id)
-    if key not in _engine_cache:
-        _engine_cache.clear()
+    def load() -> CoverDiffusionEngine:
         d = entry.defaults
         defaults = ModelDefaults(
             steps=int(d.get("steps", 1)), guidance=float(d.get("guidance", 0.0)),
             native_size=int(d.get("native_size", 512)),
         )  # fmt: skip
         preview = None if defaults.one_step else installed_snapshot(find_model("taesd"))
-        _engine_cache[key] = CoverDiffusionEngine.load(
+        return CoverDiffusionEngine.load(
             snapshot, defaults, precision=precision, preview_folder=preview, variant=entry.variant,
             scheduler=d.get("scheduler"),
         )  # fmt: skip
-    return _engine_cache[key]
+
+    return _diffusion_slot.get((snapshot, precision, entry.id), load)
 
 
 def _validate(job: CoverJob) -> None:
@@ -117,6 +118,8 @@ def generate_cover(
     job: CoverJob, on_progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
 ) -> CoverResult:
     _validate(job)
+    pasted_notes: list[str] = []
+    job = _split_pasted_prompt(job, pasted_notes)
     title = clean_title(job.title)
     artist = clean_title(job.artist)
     prompt, negative = cover_prompt(job.features, title)
@@ -124,10 +127,13 @@ def generate_cover(
     negative = NEGATIVE_PROMPT if job.negative_prompt is None else job.negative_prompt.strip()
     entry, snapshot = _cover_model(job) if job.engine != "sketch" else (None, None)
     engine, notices = choose_engine(job.engine, "diffusion", entry, snapshot, "sketch", "the sketch painter")
+    notices += pasted_notes
     if engine == "sketch" and job.reference is not None:
         notices.append("the sketch painter ignores the reference image")
+    if engine == "sketch" and job.negative_prompt:
+        notices.append("the sketch painter ignores the negative prompt")
     common = {
-        "kind": "cover", "features": job.features, "prompt": prompt, "title": title,
+        "kind": "cover", "features": job.features, "prompt": prompt, "title": title, "artist": artist,
         "prompt_locked": bool(job.prompt.strip()), "engine": engine,
     }  # fmt: skip
     if engine == "diffusion":
@@ -138,19 +144,50 @@ def generate_cover(
     return CoverResult(images=images, recipes=recipes, notices=notices)
 
 
+def _split_pasted_prompt(job: CoverJob, notes: list[str]) -> CoverJob:
+    """A prompt pasted from another image tool (A1111 infotext: prompt, ``Negative prompt:``
+    line, settings line) split into prompt, negative prompt and seed instead of being nested.
+    An explicit negative prompt wins over a pasted one."""
+    from dataclasses import replace
+
+    from albumgen_desktop.core.infotext import split_pasted
+
+    pasted = split_pasted(job.prompt)
+    if pasted is None:
+        return job
+    taken = ["prompt"]
+    changes: dict[str, Any] = {"prompt": pasted.prompt}
+    if pasted.negative_prompt and job.negative_prompt is None:
+        changes["negative_prompt"] = pasted.negative_prompt
+        taken.append("negative prompt")
+    if pasted.seed is not None:
+        changes["seed"] = pasted.seed
+        taken.append(f"seed {pasted.seed}")
+    ignored = [k for k in pasted.settings if k != "Seed"]
+    note = f"the pasted prompt holds another tool's settings: took its {', '.join(taken)}"
+    if ignored:
+        note += f"; not applied: {', '.join(ignored[:12])}{', ...' if len(ignored) > 12 else ''}"
+    notes.append(note)
+    return replace(job, **changes)
+
+
 def _sketch(job: CoverJob, title: str, artist: str, common: dict, on_progress: ProgressCallback, cancel):
     from albumgen_desktop.engines.cover_sketch import paint
     from albumgen_desktop.engines.typography import set_title
 
-    images, recipes = [], []
+    images: list[Image.Image] = []
+    recipes: list[Recipe] = []
     with_type = job.typography is not False
-    for i in range(job.variations):
-        on_progress(Progress(i / job.variations, "painting"))
+    n = job.variations
+    for i in range(n):
+        on_progress(Progress(i / n, "painting"))
         if cancel is not None:
             cancel.raise_if_cancelled(partial=CoverResult(images, recipes) if images else None)
-        image = paint(job.features, job.size, seed=job.seed + i, title="", artist="")
+        # the painter's own steps take 90% of each variation, the type the rest
+        part = stage(on_progress, i / n, (i + 0.9) / n, "painting" if n == 1 else f"painting {i + 1} of {n}")
+        image = paint(job.features, job.size, seed=job.seed + i, title="", artist="", on_progress=part)
         if with_type:
-            image = set_title(image, title, artist or job.features.style, font=job.font, placement=job.placement)
+            image = set_title(image, title, artist, font=job.font, placement=job.placement)
         images.append(image)
         recipes.append(Recipe(
             **common, negative_prompt="", seed=job.seed + i,
@@ -187,21 +224,21 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
 
     with_type = bool(job.typography)
     model = ModelInfo(entry.id, entry.revision, entry.license.name)
-    params = {
-        "size": job.size, "native_size": engine.defaults.native_size, "steps": job.steps or engine.defaults.steps,
-        "guidance": guidance, "precision": engine.placement.precision,
-        **({"reference": True, "strength": job.strength} if job.reference is not None else {}),
-        **_type_params(job, with_type, common["title"], clean_title(job.artist)),
-    }  # fmt: skip
     images: list[Image.Image] = []
     recipes: list[Recipe] = []
     for i in range(job.variations):
         one = DiffusionRequest(**{**request.__dict__, "seed": job.seed + i, "variations": 1})
         try:
-            raw = engine.generate(one, on_step=on_step, cancel=cancel)[0]
+            raw, engine = _generate_finite(engine, one, on_step, cancel, entry, snapshot, notices)
         except CancelledError as exc:
             exc.partial = CoverResult(images, recipes, notices) if images else None  # finished variations are kept
             raise
+        params = {
+            "size": job.size, "native_size": engine.defaults.native_size, "steps": job.steps or engine.defaults.steps,
+            "guidance": guidance, "precision": engine.placement.precision, "sampler": _sampler_name(engine),
+            **({"reference": True, "strength": job.strength} if job.reference is not None else {}),
+            **_type_params(job, with_type, common["title"], clean_title(job.artist)),
+        }  # fmt: skip
         images.append(_finish(raw, job.size, with_type, set_title, job, common["title"]))
         recipes.append(Recipe(
             **common, negative_prompt=negative if guidance > 1.0 else "", seed=job.seed + i, model=model,
@@ -209,6 +246,33 @@ def _diffuse(job, entry, snapshot, prompt, negative, common, notices, on_progres
         ))  # fmt: skip
         done[0] += 1
     return images, recipes
+
+
+def _sampler_name(engine: Any) -> str:
+    """The A1111 name of the pipeline's scheduler (for the PNG infotext)."""
+    from albumgen_desktop.core.infotext import a1111_sampler
+
+    scheduler = engine.pipe.scheduler
+    return a1111_sampler(type(scheduler).__name__, dict(scheduler.config))
+
+
+def _generate_finite(engine, request, on_step, cancel, entry, snapshot: Path, notices: list[str]):
+    """One image, checked for NaN and infinity by the engine's decode. A half-precision UNet
+    that overflowed (fp16/bf16, a known diffusers failure) is retried once in fp32, and the
+    fp32 engine is kept for the remaining variations. Returns (image, the engine that made it);
+    raises NonFiniteOutputError when fp32 fails too."""
+    try:
+        return engine.generate(request, on_step=on_step, cancel=cancel)[0], engine
+    except NonFiniteOutputError as exc:
+        if engine.placement.precision == "fp32":
+            raise NonFiniteOutputError(f"{entry.id}: {exc}; nothing was written") from None
+        failed = engine.placement.precision
+        notices.append(f"{entry.id} overflowed in {failed} ({exc}); generated again in fp32")
+    engine = _engine(entry, snapshot, "fp32")
+    try:
+        return engine.generate(request, on_step=on_step, cancel=cancel)[0], engine
+    except NonFiniteOutputError as exc:
+        raise NonFiniteOutputError(f"{entry.id}: {exc}, in {failed} and again in fp32; nothing was written") from None
 
 
 def _finish(image: Image.Image, size: int, with_type: bool, set_title, job: CoverJob, title: str) -> Image.Image:

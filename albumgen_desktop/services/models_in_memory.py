@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import gc
 
+from albumgen_desktop.core.warm_models import release_all
+
 
 def unload_all() -> int:
-    """Drop every cached engine (MusicGen, diffusion, CLAP, CLIP, VLM); returns how many were released."""
-    from albumgen_desktop.library import embedders
-    from albumgen_desktop.services import analyze, cover, music
-
-    caches = (music._engine_cache, cover._engine_cache, analyze._clap_cache, analyze._vlm_cache, embedders._clip_cache)
-    released = sum(len(c) for c in caches)
-    for cache in caches:
-        cache.clear()
+    """Let every warm model go (core/warm_models.py: MusicGen, diffusion, CLAP, CLIP, VLM, whichever
+    are loaded); returns how many were released."""
+    released = release_all()
     gc.collect()
-    return released
+    return len(released)
 
 
 def available_memory_gb() -> float | None:

@@ -9,16 +9,19 @@ from typing import Any
 
 import numpy as np
 
-from albumgen_desktop.core.errors import BadInputError
+from albumgen_desktop.core.engines import engine_choices
+from albumgen_desktop.core.errors import BadInputError, NonFiniteOutputError
 from albumgen_desktop.core.features import Features
-from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress
-from albumgen_desktop.core.prompts import music_prompt
+from albumgen_desktop.core.progress import CancelToken, Progress, ProgressCallback, no_progress, stage
+from albumgen_desktop.core.prompts import clean_title, music_prompt
 from albumgen_desktop.core.recipe import ModelInfo, Recipe
+from albumgen_desktop.core.warm_models import WarmSlot
 from albumgen_desktop.services.engine_choice import choose_engine
 
-MUSIC_ENGINES = ("auto", "musicgen", "sketch")
+MUSIC_ENGINES = engine_choices("music")
 STREAM_SAMPLE_RATE = 32000  # every MusicGen checkpoint decodes with the 32 kHz EnCodec
-_engine_cache: dict[tuple[Path, str], Any] = {}
+SKETCH_RENDER_SHARE = 0.9  # of a sketch job's progress; loudness normalisation takes the rest
+_musicgen_slot: WarmSlot[Any] = WarmSlot("musicgen")
 
 
 @dataclass
@@ -37,6 +40,7 @@ class MusicJob:
     precision: str = "auto"
     variations: int = 1
     title: str = ""
+    artist: str = ""  # as the user typed it (WAV tags); never the style reference
 
 
 @dataclass
@@ -62,11 +66,7 @@ def _music_model(job: MusicJob):
 def _musicgen(snapshot: Path, precision: str):
     from albumgen_desktop.engines.musicgen import MusicGenEngine
 
-    key = (snapshot, precision)
-    if key not in _engine_cache:
-        _engine_cache.clear()
-        _engine_cache[key] = MusicGenEngine(snapshot, precision=precision)
-    return _engine_cache[key]
+    return _musicgen_slot.get((snapshot, precision), lambda: MusicGenEngine(snapshot, precision=precision))
 
 
 def _melody_audio(path: Path) -> tuple[np.ndarray, int]:
@@ -74,6 +74,30 @@ def _melody_audio(path: Path) -> tuple[np.ndarray, int]:
 
     audio = load_audio(path, max_seconds=600)
     return audio.samples, audio.sample_rate
+
+
+def _generate_finite(mg, request, chunk, cancel, model_id: str, snapshot: Path, on_progress, notices: list[str]):
+    """MusicGen's audio, checked for NaN and infinity (the engine stops at the first bad chunk).
+    Reduced precision (bf16, fp16, int8) that overflowed is retried once in fp32, without
+    streaming (the chunks already played came from the failed run; the result replaces them).
+    Returns (audio, the engine that made it); raises NonFiniteOutputError when fp32 fails too."""
+    try:
+        return mg.generate(request, on_chunk=chunk, cancel=cancel), mg
+    except NonFiniteOutputError as exc:
+        if mg.placement.precision == "fp32":
+            raise NonFiniteOutputError(f"{model_id}: {exc}; nothing was written") from None
+        notices.append(f"{model_id} overflowed in {mg.placement.precision} ({exc}); generated again in fp32")
+        failed = mg.placement.precision
+    on_progress(Progress(0.0, f"{failed} overflowed: generating again in fp32"))
+    mg = _musicgen(snapshot, "fp32")
+
+    def progress_only(piece: np.ndarray, fraction: float) -> None:
+        on_progress(Progress(fraction, "generating again in fp32"))
+
+    try:
+        return mg.generate(request, on_chunk=progress_only, cancel=cancel), mg
+    except NonFiniteOutputError as exc:
+        raise NonFiniteOutputError(f"{model_id}: {exc}, in {failed} and again in fp32; nothing was written") from None
 
 
 def generate_music(
@@ -89,6 +113,7 @@ def generate_music(
     if job.engine not in MUSIC_ENGINES:
         raise BadInputError(f"music engine must be one of {', '.join(MUSIC_ENGINES)}")
     prompt = job.prompt.strip() or music_prompt(job.features)
+    title, artist = clean_title(job.title), clean_title(job.artist)
     request = MusicRequest(
         prompt=prompt, duration_s=job.duration_s, seed=job.seed, guidance=job.guidance,
         temperature=job.temperature, top_k=job.top_k, variations=job.variations,
@@ -98,6 +123,7 @@ def generate_music(
     engine, notices = choose_engine(job.engine, "musicgen", entry, snapshot, "sketch", "the sketch engine")
     model_info = None
     if engine == "musicgen":
+        assert entry is not None and snapshot is not None  # choose_engine picks musicgen only when both exist
         if job.melody:
             melody, melody_rate = _melody_audio(job.melody)
             request = replace(request, melody=melody, melody_rate=melody_rate)
@@ -109,7 +135,8 @@ def generate_music(
             if on_chunk is not None:
                 on_chunk(piece, fraction)
 
-        audio = mg.generate(request, on_chunk=chunk, cancel=cancel)
+        audio, mg = _generate_finite(mg, request, chunk, cancel, entry.id, snapshot, on_progress, notices)
+        notices.extend(mg.notices)
         rate = mg.sample_rate
         model_info = ModelInfo(entry.id, entry.revision, entry.license.name)
         params = {"duration_s": job.duration_s, "guidance": job.guidance, "temperature": job.temperature,
@@ -120,7 +147,13 @@ def generate_music(
         if job.melody:
             notices.append("the sketch engine ignores the reference melody")
         on_progress(Progress(0.0, "rendering sketch"))
-        takes = [render(job.features, job.duration_s, seed=job.seed + i, cancel=cancel) for i in range(job.variations)]
+        n = job.variations
+        takes = [
+            render(job.features, job.duration_s, seed=job.seed + i, cancel=cancel,
+                   on_progress=stage(on_progress, SKETCH_RENDER_SHARE * i / n, SKETCH_RENDER_SHARE * (i + 1) / n,
+                                     "rendering sketch" if n == 1 else f"rendering sketch {i + 1} of {n}"))
+            for i in range(n)
+        ]  # fmt: skip
         audio = np.stack(takes)
         rate = RATE
         params = {"duration_s": job.duration_s}
@@ -128,10 +161,15 @@ def generate_music(
             on_chunk(audio, 1.0)
     from albumgen_desktop.engines.loudness import normalise
 
+    if not np.isfinite(audio).all():
+        raise NonFiniteOutputError(f"the {engine} engine produced NaN or infinite samples; nothing was written")
     mastered = []
-    for take in audio:
+    mastering = stage(on_progress, SKETCH_RENDER_SHARE, 1.0, "mastering") if engine == "sketch" else None
+    for i, take in enumerate(audio):
         out, _ = normalise(take, rate, job.features.loudness_db)
         mastered.append(out)
+        if mastering is not None:
+            mastering((i + 1) / len(audio))
     audio = np.stack(mastered)
     # MusicGen draws all variations in one batch from one seed; the sketch renders one seed each.
     recipes = [
@@ -140,7 +178,8 @@ def generate_music(
             features=job.features,
             prompt=prompt,
             prompt_locked=job.prompt_locked or bool(job.prompt.strip()),
-            title=job.title,
+            title=title,
+            artist=artist,
             engine=engine,
             seed=job.seed + (i if engine == "sketch" else 0),
             model=model_info,

@@ -105,12 +105,12 @@ def _check_clap(folder: Path) -> str:
 
     from albumgen_desktop.models.manifest import model_for_role
     from albumgen_desktop.models.tiny import install_tiny
-    from albumgen_desktop.services.analyze import analyze_file
+    from albumgen_desktop.services.analyse import analyse_input
 
     install_tiny(model_for_role("audio-analysis"))
     path = folder / "clap.wav"
     sf.write(path, _test_song(seconds=6), 22050)
-    result = analyze_file(path, engine="neural")
+    result = analyse_input(path, engine="neural")
     assert result.source["acousticness"] == "dsp+clap"
     return "tiny CLAP loaded from a Hugging Face cache layout (safetensors) and blended with DSP"
 
@@ -182,7 +182,7 @@ def _check_cover_analysis(folder: Path, vlm: bool = False) -> str:
     from albumgen_desktop.library.store import Library
     from albumgen_desktop.models.manifest import find_model
     from albumgen_desktop.models.tiny import install_tiny
-    from albumgen_desktop.services.analyze import analyze_file
+    from albumgen_desktop.services.analyse import analyse_input
 
     install_tiny(find_model("clip-b32"))
     if vlm:
@@ -199,9 +199,9 @@ def _check_cover_analysis(folder: Path, vlm: bool = False) -> str:
             )  # fmt: skip
         path = folder / "query.png"
         Image.new("RGB", (96, 96), (25, 25, 25)).save(path)
-        result = analyze_file(path, engine="neural", library=library, vlm=vlm)
-    kinds = [e["type"] for e in result.evidence]
-    assert kinds == ["clip_genres", "neighbours"] + (["vlm"] if vlm else []), kinds
+        result = analyse_input(path, engine="neural", library=library, vlm=vlm)
+    kinds = [e.type for e in result.evidence]
+    assert kinds == ["clip_genres", "neighbours", "library_weight"] + (["vlm"] if vlm else []), kinds
     if vlm:
         return "tiny SmolVLM (Idefics3) wrote the Features JSON under constrained decoding, with 3 albums as context"
     return "tiny CLIP: zero-shot Features plus the 3 nearest albums of a reference library as evidence"

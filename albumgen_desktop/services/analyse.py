@@ -6,8 +6,19 @@ from pathlib import Path
 from typing import Any
 
 from albumgen_desktop.core.analysis import ENGINE_CHOICES, Analysis, uniform
-from albumgen_desktop.core.errors import BadInputError
+from albumgen_desktop.core.errors import BadInputError, LibraryAccessError, LibraryBusyError, LibraryDamagedError
+from albumgen_desktop.core.evidence import (
+    AnalysisWindow,
+    ClapGenres,
+    ClipGenres,
+    Evidence,
+    ImageStatsEvidence,
+    LibraryWeight,
+    Neighbours,
+    VlmFeatures,
+)
 from albumgen_desktop.core.features import Features
+from albumgen_desktop.core.warm_models import WarmSlot
 from albumgen_desktop.io.files import check_input_file
 from albumgen_desktop.io.metadata import read_recipe
 
@@ -24,7 +35,7 @@ CLAP_WEIGHT = {
 }
 GENRE_MIN_PROBABILITY = 0.15
 
-_clap_cache: dict[Path, Any] = {}
+_clap_slot: WarmSlot[Any] = WarmSlot("clap")
 
 
 def input_kind(path: Path) -> str:
@@ -40,8 +51,10 @@ def input_kind(path: Path) -> str:
         pass
     import soundfile as sf
 
+    from albumgen_desktop.io.audio import native_path
+
     try:
-        sf.info(str(path))
+        sf.info(native_path(path))
         return "audio"
     except (sf.LibsndfileError, RuntimeError, TypeError):
         pass
@@ -52,10 +65,7 @@ def clap_analyser(model_dir: Path) -> Any:
     """A loaded CLAP, kept warm for the next file."""
     from albumgen_desktop.engines.audio_clap import ClapAnalyser
 
-    if model_dir not in _clap_cache:
-        _clap_cache.clear()
-        _clap_cache[model_dir] = ClapAnalyser(model_dir)
-    return _clap_cache[model_dir]
+    return _clap_slot.get(model_dir, lambda: ClapAnalyser(model_dir))
 
 
 def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
@@ -66,9 +76,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
     confidence = dict(dsp.confidence)
     source = {name: "dsp" for name in values}
     warnings = list(dsp.warnings)
-    evidence: list[dict[str, Any]] = [
-        {"type": "window", "start_s": round(dsp.window[0], 2), "end_s": round(dsp.window[1], 2)}
-    ]
+    evidence: list[Evidence] = [AnalysisWindow(round(dsp.window[0], 2), round(dsp.window[1], 2))]
     if engine in ("auto", "neural"):
         from albumgen_desktop.models.manifest import installed_snapshot, model_for_role
 
@@ -77,7 +85,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
         if snapshot is None:
             if engine == "neural":
                 raise entry.missing()
-            warnings.append(f"{entry.id} is not downloaded; genre and timbre come from DSP estimates only")
+            warnings.append(f"{entry.id} is not downloaded: genre unknown (left empty); timbre from DSP estimates only")
         else:
             from albumgen_desktop.io.audio import load_audio
 
@@ -97,9 +105,11 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
                 source["genre"] = "clap"
             else:
                 warnings.append("CLAP was not sure of the genre; left empty")
-            evidence.append(
-                {"type": "clap_genres", "model": entry.id, "top": [[g, round(p, 3)] for g, p in result.top_genres]}
-            )
+            evidence.append(ClapGenres(entry.id, tuple(result.top_genres)))
+    if "genre" not in source:
+        # Without CLAP there is no weights-free genre worth a guess: "unknown" is an empty genre
+        # (the prompts leave it out) with zero confidence, rather than an invented one.
+        confidence["genre"], source["genre"] = 0.0, "unknown"
     features = Features.from_dict(values, warnings)
     return Analysis(
         path=str(path),
@@ -112,7 +122,7 @@ def analyse_audio(path: Path, engine: str = "auto") -> Analysis:
     )
 
 
-def analyze_file(path: str | Path, engine: str = "auto", library: Any = None, vlm: bool = False) -> Analysis:
+def analyse_input(path: str | Path, engine: str = "auto", library: Any = None, vlm: bool = False) -> Analysis:
     if engine not in ENGINE_CHOICES:
         raise BadInputError(f"engine must be one of {', '.join(ENGINE_CHOICES)}, got {engine!r}")
     path = Path(path)
@@ -138,49 +148,41 @@ def analyze_file(path: str | Path, engine: str = "auto", library: Any = None, vl
         result = analyse_audio(path, engine)
         result.warnings[:0] = warnings
         return result
-    result = analyse_image(path, engine, library, vlm=vlm)
+    result = analyse_cover(path, engine, library, vlm=vlm)
     result.warnings[:0] = warnings
     return result
 
 
-# How much retrieval counts against the cover's own reading, per feature. The
-# neighbours own what albums share and a picture cannot show (tempo, key, metre,
-# loudness, genre); the cover itself keeps a say on mood.
+# The most retrieval may count on the seven mood features against the cover's own reading
+# (CLIP reads mood better than the colour sketch). How much it does count grows with the
+# number and closeness of the neighbours: library/retrieval.py, Retrieval and blend_into.
 RETRIEVAL_WEIGHT_NEURAL = 0.6
 RETRIEVAL_WEIGHT_SKETCH = 0.75
-_MOOD = ("acousticness", "danceability", "energy", "instrumentalness", "liveness", "speechiness", "valence")
 
 
 def _open_library(library: Any) -> Any:
-    """The given library, else the default one when it exists (analysis never creates it)."""
+    """The given library (a Library, or the path of one), else the default one when it exists
+    (analysis never creates it)."""
+    from albumgen_desktop.library.store import Library, default_library_path
+
+    if isinstance(library, str | Path):
+        return Library(Path(library))
     if library is not None:
         return library
-    from albumgen_desktop.library.store import Library, default_library_path
 
     return Library(default_library_path()) if default_library_path().exists() else None
 
 
-def _with_neighbours(
-    features: Features, confidence: dict[str, float], source: dict[str, str], neighbours: list, weight: float
-) -> Features:
-    from albumgen_desktop.library.retrieval import agreement, blend
-
-    retrieved = blend(neighbours)
-    values = features.to_dict()
-    for name, value in retrieved.to_dict().items():
-        if name == "style":
-            continue
-        if name in _MOOD:
-            values[name] = weight * value + (1 - weight) * values[name]
-            source[name] = f"{source.get(name, '?')}+library"
-        else:
-            values[name] = value
-            source[name] = "library"
-        confidence[name] = max(confidence.get(name, 0.0), agreement(neighbours, name))
-    return Features.from_dict(values)
+def _library_weight(found: Any, mood_cap: float) -> LibraryWeight:
+    """Evidence of how much the library counted, and why (library/retrieval.py, Retrieval)."""
+    return LibraryWeight(
+        albums=found.albums, k=found.k, baseline=found.baseline, closeness=tuple(found.closeness),
+        support=found.support, weight=found.share, mood_weight=found.share * mood_cap,
+        decides_categories=found.decides_categories, note=found.note(mood_cap),
+    )  # fmt: skip
 
 
-_vlm_cache: dict[Path, Any] = {}
+_vlm_slot: WarmSlot[Any] = WarmSlot("vlm")
 
 
 def _vlm() -> Any:
@@ -191,24 +193,21 @@ def _vlm() -> Any:
     snapshot = installed_snapshot(entry)
     if snapshot is None:
         raise entry.missing("analyse without the VLM step")
-    if snapshot not in _vlm_cache:
-        _vlm_cache.clear()
-        _vlm_cache[snapshot] = FeaturesVlm(snapshot)
-    return entry, _vlm_cache[snapshot]
+    return entry, _vlm_slot.get(snapshot, lambda: FeaturesVlm(snapshot))
 
 
-def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int = 5, vlm: bool = False) -> Analysis:
+def analyse_cover(path: Path, engine: str = "auto", library: Any = None, k: int = 5, vlm: bool = False) -> Analysis:
     """Cover -> Features: CLIP zero-shot (neural) or colour/texture rules (sketch), then the
     k nearest albums of the reference library, whose Features are blended in, with the
     albums and their similarity returned as evidence."""
-    from albumgen_desktop.engines.image_sketch import analyse_image as sketch_analyse
+    from albumgen_desktop.engines.image_sketch import analyse_colours
     from albumgen_desktop.io.images import load_image
     from albumgen_desktop.library.embedders import SketchEmbedder, clip_embedder
-    from albumgen_desktop.library.retrieval import nearest
+    from albumgen_desktop.library.retrieval import blend_into, retrieve
 
     image = load_image(path)
     warnings: list[str] = []
-    evidence: list[dict[str, Any]] = []
+    evidence: list[Evidence] = []
     clip = None
     if engine in ("auto", "neural"):
         clip = clip_embedder(required=engine == "neural")
@@ -221,43 +220,46 @@ def analyse_image(path: Path, engine: str = "auto", library: Any = None, k: int 
         confidence = dict(shot.confidence)
         confidence.update({n: 0.2 for n in ("tempo_bpm", "loudness_db", "mode", "key", "time_signature")})
         source = {name: "clip" for name in confidence}
-        evidence.append(
-            {"type": "clip_genres", "model": clip.model, "top": [[g, round(p, 3)] for g, p in shot.top_genres]}
-        )
+        evidence.append(ClipGenres(clip.model, tuple(shot.top_genres)))
         embedder_model, weight = clip.model, RETRIEVAL_WEIGHT_NEURAL
     else:
-        features, confidence, stats = sketch_analyse(image)
+        features, confidence, stats = analyse_colours(image)
         source = {name: "sketch" for name in confidence}
-        evidence.append({"type": "image_stats", **{k_: round(v, 3) for k_, v in vars(stats).items()}})
+        evidence.append(ImageStatsEvidence(dict(vars(stats))))
         sketch = SketchEmbedder()
         embedding = sketch.embed([image])[0]
         embedder_model, weight = sketch.model, RETRIEVAL_WEIGHT_SKETCH
-    lib = _open_library(library)
-    if lib is not None:
-        try:
-            neighbours = nearest(lib, embedder_model, embedding, k)
-        finally:
-            if lib is not library:
-                lib.close()  # opened here: let the file go
+    found, lib = None, None
+    try:
+        lib = _open_library(library)
+        if lib is not None:
+            found = retrieve(lib, embedder_model, embedding, k)
+    except (LibraryDamagedError, LibraryBusyError, LibraryAccessError) as exc:
+        warnings.append(f"{exc}; this cover was analysed without the reference library")
+    finally:
+        if lib is not None and lib is not library:
+            lib.close()  # opened here: let the file go
+    if found is not None:
+        neighbours = found.neighbours
         if neighbours:
-            features = _with_neighbours(features, confidence, source, neighbours, weight)
-            evidence.append({
-                "type": "neighbours", "model": embedder_model, "k": k,
-                "albums": [n.evidence() for n in neighbours],
-            })  # fmt: skip
+            features = blend_into(features, confidence, source, found, weight)
+            evidence.append(Neighbours(embedder_model, k, tuple(n.evidence() for n in neighbours)))
+            evidence.append(_library_weight(found, weight))
+            if not found.decides_categories:
+                warnings.append(found.note(weight))
         else:
             warnings.append(f"the reference library has no covers embedded with {embedder_model} yet")
     if vlm:
         from albumgen_desktop.engines.vlm import context_text
 
         entry, model = _vlm()
-        albums = next((e["albums"] for e in evidence if e["type"] == "neighbours"), [])
+        albums = next((e.albums for e in evidence if isinstance(e, Neighbours)), ())
         text, features = model.generate([image], context=context_text(albums))[0]
         for name in features.to_dict():
             if name in confidence or name in source:
                 source[name] = "vlm"
                 confidence[name] = 0.5
-        evidence.append({"type": "vlm", "model": entry.id, "json": text, "context_albums": len(albums)})
+        evidence.append(VlmFeatures(entry.id, text, len(albums)))
     return Analysis(
         path=str(path), kind="image", features=features, confidence=confidence, source=source,
         evidence=evidence, warnings=warnings,
