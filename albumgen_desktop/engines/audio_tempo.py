@@ -237,20 +237,22 @@ def backbeat(grid: _Grid, period: int) -> float:
     return float(-np.sum(x[:-1] * x[1:]) / (np.sum(x[:-1] ** 2) + 1e-9))
 
 
-BACKBEAT_CLEAR = 0.65  # backbeat() above this at one level: a drum kit keeping the beat
+BACKBEAT_CLEAR = 0.65  # backbeat() above this: a drum kit keeping the beat
 
 
-def oom_pah_pah(grid: _Grid, period: int) -> float:
-    """How clearly the accompaniment of a triple metre plays bass on one beat and chords on the
-    next two at a level of `period` sub-positions (about 0..1.1): with x = bass - chords on each
-    beat (each scaled to its mean over the beats), the mean of x at the best of the three bar
-    positions minus the mean at the other two, less twice how much those two differ, over twice the
-    spread of x.
+def oom_pah_pah(grid: _Grid, period: int, group: int = 3) -> float:
+    """How clearly the accompaniment plays bass on one beat and chords on the next `group` - 1
+    (3: a waltz's oom-pah-pah, 4: a bass note per bar under chords struck on every beat) at a
+    level of `period` sub-positions (about 0..1.1): with x = bass - chords on each beat (each
+    scaled to its mean over the beats), the mean of x at the best of the `group` bar positions
+    minus the mean at the others, less twice the spread of those others, over twice the spread
+    of x.
 
-    A waltz or minuet accompaniment (oom-pah-pah) marks the beat by its roles as a backbeat does;
-    a jig's bass-rest-chord eighths fall short because its second and third eighths differ."""
+    Such an accompaniment marks the beat by its roles as a backbeat does; a jig's
+    bass-rest-chord eighths fall short because its second and third eighths differ. (Two-beat
+    oom-pah is left out: a stride left hand plays it in eighths under a quarter-note beat.)"""
     n = len(grid.frames)
-    if n < 12 * period:
+    if n < 4 * group * period:
         return 0.0
     phase = int(np.argmax([grid.salient[p::period].mean() for p in range(period)]))
     bass = grid.at["bass"][phase::period]
@@ -258,11 +260,11 @@ def oom_pah_pah(grid: _Grid, period: int) -> float:
     if bass.mean() < 0.05 or chords.mean() < 0.05:
         return 0.0
     x = bass / bass.mean() - chords / chords.mean()
-    x = x[: len(x) // 3 * 3].reshape(-1, 3)
+    x = x[: len(x) // group * group].reshape(-1, group)
     m = x.mean(axis=0)
     hi = int(np.argmax(m))
     lo = np.delete(m, hi)
-    return float(((m[hi] - lo.mean()) - 2.0 * abs(lo[0] - lo[1])) / (2.0 * x.std() + 1e-9))
+    return float(((m[hi] - lo.mean()) - 2.0 * (lo.max() - lo.min())) / (2.0 * x.std() + 1e-9))
 
 
 OOM_PAH_PAH_CLEAR = 0.6  # oom_pah_pah() above this: bass and chords mark a triple metre's beats
@@ -271,33 +273,40 @@ OOM_PAH_PAH_CLEAR = 0.6  # oom_pah_pah() above this: bass and chords mark a trip
 def estimate_tempo(sig: Signal) -> tuple[float, float]:
     """(BPM of the beat, confidence 0.05..0.95).
 
-    Where a drum kit plays a backbeat (backbeat() > BACKBEAT_CLEAR at a candidate level), or an
-    accompaniment plays oom-pah-pah (oom_pah_pah() > OOM_PAH_PAH_CLEAR), the fastest such level
-    is the beat, with the pattern's clarity as the confidence; otherwise the fitted model
-    picks the level and its probability is the confidence, which is low when two metrical levels
-    score alike."""
+    The fitted model picks a level and its probability is the confidence (low when two metrical
+    levels score alike). Then the accompaniment's roles may move it by a factor of 2 or 3: where
+    a drum kit plays a backbeat (backbeat() > BACKBEAT_CLEAR) or the accompaniment plays
+    oom-pah-pah (oom_pah_pah() > OOM_PAH_PAH_CLEAR) at such a level and not at the model's pick,
+    the fastest such level is the beat, with the pattern's clarity as the confidence. Only
+    levels 2, 3 or 4 times faster or slower: at 2:3 or 3:4 the patterns alias (every third beat of a
+    backbeat takes turns too) and the model already weighs those levels."""
     reference = reference_grid(sig)
     candidates, _ = tempo_candidates(sig, reference)
     if not candidates:
         return 120.0, 0.05
-    grid, ref_bpm, _ = reference
-    # The fastest level with a clear backbeat: a third as fast alternates too (beats 1, 4, 7, ...
-    # take turns as well), but at three beats to the "beat".
-    drums = [backbeat(grid, period) for _, period in levels(ref_bpm)]
-    clear = [i for i, d in enumerate(drums) if d > BACKBEAT_CLEAR]
-    if clear:
-        best = max(clear, key=lambda i: candidates[i][0])
-        return candidates[best][0], float(np.clip(drums[best], 0.5, 0.95))
-    triple = [oom_pah_pah(grid, period) for _, period in levels(ref_bpm)]
-    clear = [i for i, d in enumerate(triple) if d > OOM_PAH_PAH_CLEAR]
-    if clear:
-        best = max(clear, key=lambda i: candidates[i][0])
-        return candidates[best][0], float(np.clip(triple[best], 0.5, 0.95))
     scores = candidate_scores([f for _, f in candidates])
     p = np.exp(scores - scores.max())
     p /= p.sum()
-    i = int(np.argmax(p))
-    return candidates[i][0], float(np.clip(p[i], 0.05, 0.95))
+    pick = int(np.argmax(p))
+    grid, ref_bpm, _ = reference
+    periods = [period for _, period in levels(ref_bpm)]
+    near = [
+        i
+        for i, q in enumerate(periods)
+        if i != pick and any(abs(q * f - periods[pick]) < 0.5 for f in (1 / 4, 1 / 3, 1 / 2, 2, 3, 4))
+    ]
+    patterns = (
+        (backbeat, BACKBEAT_CLEAR),
+        (oom_pah_pah, OOM_PAH_PAH_CLEAR),
+        (lambda g, q: oom_pah_pah(g, q, group=4), OOM_PAH_PAH_CLEAR - 0.1),
+    )
+    for pattern, threshold in patterns:
+        here = pattern(grid, periods[pick])
+        better = [(i, v) for i in near if (v := pattern(grid, periods[i])) > threshold and v > here + 0.3]
+        if better:
+            i, v = max(better, key=lambda iv: candidates[iv[0]][0])
+            return candidates[i][0], float(np.clip(v, 0.5, 0.95))
+    return candidates[pick][0], float(np.clip(p[pick], 0.05, 0.95))
 
 
 def _refine(ac: np.ndarray, bpm: float) -> float:
