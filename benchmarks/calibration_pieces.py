@@ -55,7 +55,7 @@ def _bars_and_notes(score, voices):
 def bach_pieces(limit: int, rng: random.Random) -> list[Piece]:
     from music21 import corpus, key, meter
 
-    out = []
+    out: list[Piece] = []
     paths = corpus.getComposer("bach")
     rng.shuffle(paths)
     for path in paths:
