@@ -94,6 +94,20 @@ def _local_alternation(x: np.ndarray) -> tuple[float, float]:
 SUB = 12  # sub-grid positions per reference beat: halves, thirds, quarters and sixths fall on it
 
 
+SPARSE_BELOW = 0.05  # a stream whose 95th percentile is under this share of its peak is sparse
+SPARSE_SCALE = 0.5  # ... and is scaled by this share of its peak instead
+
+
+def _scale(stream: np.ndarray) -> float:
+    """A stream's 95th percentile, or for a sparse stream (a click track: 95% of its frames
+    silent, so the percentile is ~0) half its peak: dividing by ~0 blew a faint leak in one
+    stream up to dozens of times the clicks of the others and moved the beat phase off the clicks.
+    Dense music keeps the percentile (the level model was fitted on it)."""
+    peak = float(stream.max())
+    p95 = float(np.percentile(stream, 95))
+    return (p95 if p95 >= SPARSE_BELOW * peak else SPARSE_SCALE * peak) + 1e-9
+
+
 class _Grid:
     """The reference beat grid (tracked at the most periodic tempo) cut into SUB positions per
     beat; every candidate is a period of whole sub-positions on it, so all are measured on one
@@ -104,7 +118,7 @@ class _Grid:
         beats = _track(ref, ref_bpm)
         steps = np.arange(SUB) / SUB
         self.frames = (beats[:-1, None] + np.diff(beats)[:, None] * steps[None, :]).ravel()
-        self.streams = {n: streams[n] / (np.percentile(streams[n], 95) + 1e-9) for n in STREAMS}
+        self.streams = {n: streams[n] / _scale(streams[n]) for n in STREAMS}
         self.at = {n: _sample(e, self.frames) for n, e in self.streams.items()}
         self.bands = {k: _sample_bands(streams[f"{k}_bands"], self.frames) for k in ("perc", "harm")}
         self.salient: np.ndarray = self.at["full"] + self.at["bass"] + self.at["kick"] + self.at["snare"]
