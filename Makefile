@@ -29,8 +29,7 @@ lint: setup
 
 # Tempo/key/metre accuracy of the audio analyser on rendered scores, beside the textbook baseline.
 eval: setup
-	bash scripts/eval_audio.sh 120 0
-	bash scripts/eval_audio.sh 80 7
+	bash scripts/eval_audio.sh
 
 # The eight descriptors on a calibration set with labels known by construction (voice, audience,
 # acoustic vs synth, calm vs intense, ...): per-feature error on the tuning and held-back halves, as JSON.

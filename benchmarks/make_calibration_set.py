@@ -58,7 +58,8 @@ import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_eval_set import Piece, bach_pieces, folk_pieces, soundfont
+from calibration_pieces import Piece, bach_pieces, folk_pieces
+from make_eval_set import soundfont
 
 SR = 22050
 PEAK = 0.89  # -1 dBFS: every render is peak-normalised the same way, as a mastering engineer would

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Build the labelled set from music21's scores (once) and evaluate the audio analyser on it.
-# Usage: scripts/eval_audio.sh [N] [SEED]   (defaults: 120 pieces, seed 0)
+# Build the labelled sets from music21's scores (once) and evaluate the audio analyser on them,
+# beside the textbook baseline: the dev part (tuned on) and the test part (never tuned on).
+# Usage: scripts/eval_audio.sh [PER_KIND] [DEV_SEED] [TEST_SEED]   (defaults: 10 pieces per kind, seeds 0 and 7)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-120}
-seed=${2:-0}
-out="out/evalset-n$n-s$seed"
+per_kind=${1:-10}
+dev_seed=${2:-0}
+test_seed=${3:-7}
 if ! command -v fluidsynth >/dev/null || [ ! -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ]; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq >/dev/null || true
@@ -14,5 +15,12 @@ if ! command -v fluidsynth >/dev/null || [ ! -f /usr/share/sounds/sf2/FluidR3_GM
         sudo apt-get install -y fluidsynth fluid-soundfont-gm
     fi
 fi
-[ -f "$out/truth.json" ] || .venv/bin/python benchmarks/make_eval_set.py "$out" --n "$n" --seed "$seed" > /dev/null
-.venv/bin/python benchmarks/eval_analysis.py --truth "$out/truth.json"
+truths=()
+for spec in "dev:$dev_seed" "test:$test_seed"; do
+    part=${spec%%:*}
+    seed=${spec##*:}
+    out="out/evalset-$part-s$seed-k$per_kind"
+    [ -f "$out/truth.json" ] || .venv/bin/python benchmarks/make_eval_set.py "$out" --part "$part" --seed "$seed" --per-kind "$per_kind" > /dev/null
+    truths+=(--truth "$out/truth.json")
+done
+.venv/bin/python benchmarks/eval_analysis.py "${truths[@]}"

@@ -27,6 +27,7 @@ def results() -> list[tuple[tuple, object]]:
     return [(case, analyse_samples(synth_song(*case))) for case in CASES]
 
 
+@pytest.mark.slow  # the fixture analyses ten songs: 10-25 s on the shared machine
 def test_tempo_key_metre_on_synthetic_songs(results) -> None:
     acc1 = sum(abs(r.tempo_bpm - c[0]) <= 0.04 * c[0] for c, r in results)
     acc2 = sum(any(abs(r.tempo_bpm - c[0] * f) <= 0.04 * c[0] * f for f in (1, 2, 3, 0.5, 1 / 3)) for c, r in results)
@@ -35,6 +36,7 @@ def test_tempo_key_metre_on_synthetic_songs(results) -> None:
     assert acc1 >= 9 and acc2 == 10 and keys == 10 and metres >= 9, (acc1, acc2, keys, metres)
 
 
+@pytest.mark.slow  # shares the ten analysed songs
 def test_every_value_has_a_confidence(results) -> None:
     for _, r in results:
         for name in ("tempo_bpm", "key", "mode", "time_signature", "loudness_db", "energy", "danceability",

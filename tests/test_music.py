@@ -285,7 +285,7 @@ def test_sketch_is_deterministic_and_fast() -> None:
     assert (time.perf_counter() - t0) / 30.0 < 0.08  # tens of milliseconds per second of audio
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # 20 renders analysed: 15-40 s on the shared machine
 def test_sketch_round_trip_through_the_analyser() -> None:
     """20 random Features (tempo 60..180 BPM, the range the analyser is evaluated on):
     the analysed sketch gives back its tempo within 2% and its key and mode."""

@@ -1,0 +1,161 @@
+"""Small numpy renders of the rhythm and pitch cases issue 16 found failing, with their true values.
+
+Each is a few lines of synthesis (additive tones, noise drums) so a test states its input exactly:
+slow backbeat grooves, slow movements over steady eighths, compound 6/8, fast waltzes, and chord
+progressions tuned away from A4 = 440 Hz. Tempo is the notated beat: the quarter note in simple
+metres, the dotted quarter in compound metres.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SR = 22050
+MAJOR_PROGRESSION = [(0, 4, 7), (5, 9, 12), (7, 11, 14), (0, 4, 7)]  # I IV V I, semitones over the tonic
+MINOR_PROGRESSION = [(0, 3, 7), (5, 8, 12), (7, 11, 14), (0, 3, 7)]  # i iv V i
+
+
+def _hz(midi: float, a4: float = 440.0) -> float:
+    return a4 * 2 ** ((midi - 69) / 12)
+
+
+def tone(midi: float, seconds: float, a4: float = 440.0, decay: float = 2.0, partials: int = 6) -> np.ndarray:
+    t = np.arange(int(seconds * SR)) / SR
+    f = _hz(midi, a4)
+    wave = sum(np.sin(2 * np.pi * f * k * t) / k for k in range(1, partials + 1) if f * k < SR / 2)
+    attack = np.minimum(1.0, t / 0.01)
+    return np.asarray(wave * attack * np.exp(-t * decay))
+
+
+def kick(rng: np.random.Generator) -> np.ndarray:
+    t = np.arange(int(0.2 * SR)) / SR
+    return np.sin(2 * np.pi * (45 + 90 * np.exp(-t * 35)) * t) * np.exp(-t * 18)
+
+
+def snare(rng: np.random.Generator) -> np.ndarray:
+    t = np.arange(int(0.18 * SR)) / SR
+    return 0.6 * rng.standard_normal(len(t)) * np.exp(-t * 25) + 0.4 * np.sin(2 * np.pi * 190 * t) * np.exp(-t * 30)
+
+
+def hihat(rng: np.random.Generator) -> np.ndarray:
+    n = int(0.05 * SR)
+    return np.diff(rng.standard_normal(n + 1)) * np.exp(-np.arange(n) / SR * 90)
+
+
+def _add(out: np.ndarray, at: float, sound: np.ndarray, gain: float) -> None:
+    i = int(at * SR)
+    if i >= len(out):
+        return
+    seg = sound[: len(out) - i]
+    out[i : i + len(seg)] += gain * seg
+
+
+def _finish(out: np.ndarray) -> np.ndarray:
+    return (0.8 * out / (np.max(np.abs(out)) + 1e-12)).astype(np.float32)
+
+
+def slow_groove(bpm: float, tonic: int = 0, seconds: float = 30.0, seed: int = 0) -> np.ndarray:
+    """Kick on beats 1 and 3, snare on 2 and 4, hi-hat and bass on every eighth at equal level,
+    one major chord per bar (I IV V I): the groove issue 16 saw read at double tempo."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(seconds * SR) + SR)
+    beat = 60.0 / bpm
+    n_beats = int(seconds / beat) + 1
+    for b in range(n_beats):
+        t = b * beat
+        chord = MAJOR_PROGRESSION[(b // 4) % 4]
+        _add(out, t, kick(rng) if b % 2 == 0 else snare(rng), 0.9)
+        if b % 4 == 0:
+            for iv in chord:
+                _add(out, t, tone(60 + tonic + iv, 4 * beat, decay=0.6), 0.12)
+        for half in (0, 1):
+            te = t + half * beat / 2
+            _add(out, te, hihat(rng), 0.35)
+            _add(out, te, tone(36 + tonic + chord[0], beat / 2 * 0.9, decay=3.0, partials=3), 0.35)
+    return _finish(out[: int(seconds * SR)])
+
+
+def slow_movement(bpm: float, tonic: int = 2, mode: str = "minor", seconds: float = 30.0, seed: int = 0) -> np.ndarray:
+    """An Adagio in 4/4: a melody in quarter and half notes over steady repeated eighth-note
+    chords and a bass note per beat, one harmony per half bar."""
+    rng = np.random.default_rng(seed)
+    prog = MAJOR_PROGRESSION if mode == "major" else MINOR_PROGRESSION
+    scale = [0, 2, 4, 5, 7, 9, 11] if mode == "major" else [0, 2, 3, 5, 7, 8, 11]
+    out = np.zeros(int(seconds * SR) + 2 * SR)
+    beat = 60.0 / bpm
+    n_beats = int(seconds / beat) + 1
+    b = 0
+    while b < n_beats:
+        chord = prog[(b // 2) % 4]
+        t = b * beat
+        length = 2 if rng.random() < 0.4 and b % 2 == 0 else 1
+        note = 72 + tonic + scale[int(rng.integers(0, 7))]
+        _add(out, t, tone(note, length * beat, decay=0.8), 0.22)
+        for k in range(length):
+            tb = t + k * beat
+            _add(out, tb, tone(36 + tonic + chord[0], beat * 0.95, decay=1.0), 0.3)
+            for half in (0, 1):
+                for iv in chord[1:]:
+                    _add(out, tb + half * beat / 2, tone(60 + tonic + iv, beat / 2 * 0.9, decay=2.0), 0.07)
+        b += length
+    return _finish(out[: int(seconds * SR)])
+
+
+def compound_jig(bpm: float, tonic: int = 7, seconds: float = 30.0, seed: int = 0) -> np.ndarray:
+    """6/8 at a dotted-quarter pulse of `bpm`: a melody in quarter-eighth and eighth-eighth-eighth
+    groups, a bass note on each dotted quarter and a chord on the third eighth of each group."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(seconds * SR) + SR)
+    eighth = 60.0 / bpm / 3
+    n_beats = int(seconds / (3 * eighth)) + 1
+    scale = [0, 2, 4, 5, 7, 9, 11]
+    for b in range(n_beats):
+        t = b * 3 * eighth
+        chord = MAJOR_PROGRESSION[(b // 2) % 4]
+        _add(out, t, tone(36 + tonic + chord[0], 2 * eighth, decay=2.0), 0.35)
+        for iv in chord:
+            _add(out, t + 2 * eighth, tone(60 + tonic + iv, eighth * 0.9, decay=3.0), 0.06)
+        pattern = (0, 2) if rng.random() < 0.5 else (0, 1, 2)
+        for k in pattern:
+            length = (2 if k == 0 else 1) if pattern == (0, 2) else 1
+            note = 72 + tonic + scale[int(rng.integers(0, 7))]
+            _add(out, t + k * eighth, tone(note, length * eighth * 0.95, decay=2.5), 0.25 if k == 0 else 0.18)
+    return _finish(out[: int(seconds * SR)])
+
+
+def fast_waltz(bpm: float, tonic: int = 5, seconds: float = 30.0, seed: int = 0) -> np.ndarray:
+    """3/4 at a quarter of `bpm`: bass on beat 1, chords on 2 and 3 (oom-pah-pah), a melody of
+    dotted halves and quarters."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(seconds * SR) + 2 * SR)
+    beat = 60.0 / bpm
+    n_bars = int(seconds / (3 * beat)) + 1
+    scale = [0, 2, 4, 5, 7, 9, 11]
+    for bar in range(n_bars):
+        t = bar * 3 * beat
+        chord = MAJOR_PROGRESSION[(bar // 2) % 4]
+        _add(out, t, tone(36 + tonic + chord[0], beat, decay=2.5), 0.4)
+        for k in (1, 2):
+            for iv in chord:
+                _add(out, t + k * beat, tone(60 + tonic + iv, beat * 0.7, decay=4.0), 0.07)
+        if rng.random() < 0.5:
+            _add(out, t, tone(72 + tonic + scale[int(rng.integers(0, 7))], 3 * beat, decay=0.7), 0.25)
+        else:
+            for k in range(3):
+                _add(out, t + k * beat, tone(72 + tonic + scale[int(rng.integers(0, 7))], beat, decay=2), 0.2)
+    return _finish(out[: int(seconds * SR)])
+
+
+def progression(tonic: int, mode: str, cents: float = 0.0, a4: float = 440.0, seconds: float = 16.0) -> np.ndarray:
+    """Block chords I IV V I (i iv V i in minor) with the tonic in the bass, one chord a second,
+    tuned `cents` away from the reference `a4`."""
+    prog = MAJOR_PROGRESSION if mode == "major" else MINOR_PROGRESSION
+    ref = a4 * 2 ** (cents / 1200)
+    out = np.zeros(int(seconds * SR) + SR)
+    for i in range(int(seconds)):
+        chord = prog[i % 4]
+        _add(out, float(i), tone(36 + tonic + chord[0], 1.0, a4=ref, decay=1.5), 0.35)
+        for iv in chord:
+            _add(out, float(i), tone(60 + tonic + iv, 1.0, a4=ref, decay=1.5), 0.2)
+        _add(out, float(i), tone(72 + tonic + chord[i % 3], 1.0, a4=ref, decay=1.5), 0.15)
+    return _finish(out[: int(seconds * SR)])

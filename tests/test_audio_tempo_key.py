@@ -1,0 +1,112 @@
+"""Rhythm and pitch cases issue 16 found failing, each with its true value (tests/grooves.py renders them)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from albumgen_desktop.engines.audio_dsp import SR, analyse_samples
+from albumgen_desktop.engines.audio_key import estimate_key
+from albumgen_desktop.engines.audio_signal import estimate_tuning, prepare
+from tests import grooves
+
+
+@pytest.mark.parametrize(
+    ("tonic", "mode", "cents", "a4"),
+    [
+        (0, "major", 46.0, 440.0),  # C major 46 cents sharp: read as F minor before tuning was estimated
+        (0, "major", 0.0, 452.0),  # the same with A4 = 452 Hz
+        (9, "minor", 46.0, 440.0),  # A minor 46 cents sharp: read as F major before
+        (9, "minor", 0.0, 452.0),
+        (9, "minor", -40.0, 440.0),
+        (2, "major", -33.0, 440.0),
+        (7, "minor", 28.0, 440.0),
+        (10, "major", 0.0, 432.0),  # A4 = 432 Hz, 32 cents flat
+    ],
+)
+def test_key_and_mode_exact_off_440(tonic: int, mode: str, cents: float, a4: float) -> None:
+    y = grooves.progression(tonic, mode, cents=cents, a4=a4)
+    sig = prepare(y)
+    expected_cents = cents + 1200 * np.log2(a4 / 440.0)
+    assert abs(100 * sig.tuning - expected_cents) <= 5, (sig.tuning, expected_cents)
+    key, got_mode, _ = estimate_key(sig)
+    assert (key, got_mode) == (tonic, mode)
+
+
+def test_tuning_of_unpitched_input_is_zero() -> None:
+    rng = np.random.default_rng(0)
+    assert estimate_tuning(np.zeros(22050 * 3, dtype=np.float32)) == 0.0
+    assert -0.5 <= estimate_tuning(rng.standard_normal(22050 * 3).astype(np.float32)) <= 0.5
+
+
+def test_detuned_render_reads_its_key_through_the_whole_analysis() -> None:
+    y = grooves.slow_groove(96, tonic=4)
+    ratio = 2 ** (46 / 1200)  # a tape 46 cents fast: pitch and tempo both scale
+    import soxr
+
+    sharp = soxr.resample(y, int(round(22050 * ratio)), 22050).astype(np.float32)
+    result = analyse_samples(sharp)
+    assert (result.key, result.mode) == (4, "major")
+
+
+def _within(got: float, want: float, tol: float = 0.04) -> bool:
+    return abs(got - want) <= tol * want
+
+
+@pytest.mark.parametrize("bpm", [60.0, 64.0, 68.0, 70.0, 76.0, 82.0, 88.0])
+def test_slow_backbeat_groove_reads_at_the_kick_snare_level(bpm: float) -> None:
+    # Kick on 1 and 3, snare on 2 and 4, hi-hat and bass on every eighth: read as 2x before.
+    result = analyse_samples(grooves.slow_groove(bpm))
+    assert _within(result.tempo_bpm, bpm), result.tempo_bpm
+    assert result.time_signature == 4
+
+
+@pytest.mark.parametrize(("bpm", "tonic", "mode"), [(50.0, 2, "minor"), (58.0, 9, "major")])
+def test_slow_movement_over_steady_eighths_reads_at_the_quarter(bpm: float, tonic: int, mode: str) -> None:
+    result = analyse_samples(grooves.slow_movement(bpm, tonic=tonic, mode=mode))
+    assert _within(result.tempo_bpm, bpm), result.tempo_bpm
+    assert (result.key, result.mode) == (tonic, mode)
+
+
+@pytest.mark.parametrize("bpm", [66.0, 104.0])
+def test_compound_six_eight_reads_at_the_dotted_quarter(bpm: float) -> None:
+    result = analyse_samples(grooves.compound_jig(bpm))
+    assert _within(result.tempo_bpm, bpm), result.tempo_bpm  # not 3/2 (quarters) nor 3x (eighths)
+    assert result.time_signature == 6
+
+
+@pytest.mark.parametrize("bpm", [168.0, 186.0])
+def test_fast_waltz_reads_at_the_quarter_in_three(bpm: float) -> None:
+    result = analyse_samples(grooves.fast_waltz(bpm))
+    assert _within(result.tempo_bpm, bpm), result.tempo_bpm  # not the bar (1/3) nor 2/3
+    assert result.time_signature == 3
+
+
+def test_confidence_drops_when_two_levels_compete() -> None:
+    clear = analyse_samples(grooves.slow_groove(70.0)).confidence["tempo_bpm"]
+    # Eighth notes alone, all alike: the quarter and the eighth are equally good readings.
+    rng = np.random.default_rng(3)
+    out = np.zeros(22050 * 20, dtype=np.float32)
+    for k in range(int(20 / 0.25)):
+        i = int(k * 0.25 * 22050)
+        note = grooves.tone(60 + int(rng.integers(0, 12)), 0.2, decay=6.0)
+        out[i : i + len(note)] += 0.3 * note.astype(np.float32)
+    ambiguous = analyse_samples(out).confidence["tempo_bpm"]
+    assert ambiguous < clear - 0.2, (ambiguous, clear)
+
+
+def _click_track(bpm: float, seconds: float = 12.0, seed: int = 2) -> np.ndarray:
+    """Noise clicks (9 ms, decaying) on every beat and nothing else: the sparsest rhythm there is."""
+    rng = np.random.default_rng(seed)
+    y = np.zeros(int(seconds * SR), dtype=np.float32)
+    for t in np.arange(0, seconds, 60 / bpm):
+        i = int(t * SR)
+        y[i : i + 200] += rng.standard_normal(200).astype(np.float32) * np.exp(-np.arange(200) / 40) * 0.6
+    return y
+
+
+@pytest.mark.parametrize("bpm", [100, 120, 132, 140, 156, 168, 180])
+def test_a_click_track_reads_at_its_clicks(bpm: float) -> None:
+    """Sparse input: each rhythm stream is scaled to its peak, not to a ~0 percentile, so a faint
+    leak in one stream does not move the beat phase off the clicks (it read 120 as 60)."""
+    assert abs(analyse_samples(_click_track(bpm)).tempo_bpm - bpm) <= 0.04 * bpm
