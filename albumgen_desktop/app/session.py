@@ -103,7 +103,19 @@ class SessionState(QObject):
         source: dict[str, str] | None = None,
         analysis: Any = None,
     ) -> None:
-        """Replace the features and their provenance (an analysis, a recipe, or defaults)."""
+        """A new input was analysed: its features and their provenance replace the old ones, and
+        both prompts go back to the ones built from them (an edit made for the old input would
+        contradict the new sliders)."""
+        self.music_prompt_locked = self.cover_prompt_locked = False
+        self._replace(features, confidence, source, analysis)
+
+    def _replace(
+        self,
+        features: Features,
+        confidence: dict[str, float] | None = None,
+        source: dict[str, str] | None = None,
+        analysis: Any = None,
+    ) -> None:
         self.features = features
         self.confidence = dict(confidence or {})
         self.source = dict(source or {})
@@ -189,24 +201,26 @@ class SessionState(QObject):
     # -- recipes and jobs ------------------------------------------------------------------------
 
     def apply_recipe(self, recipe: Any) -> None:
-        """'Use this recipe' or an export opened: features, prompt, title, seed and duration come back."""
+        """'Use this recipe' or an export opened: features, prompt, title, seed and duration come back.
+
+        A recipe carries one prompt (its kind's), and only when the artist had edited it; every
+        prompt it does not carry goes back to the one built from its features, unlocked, so nothing
+        edited for the previous state stays behind to contradict the restored sliders."""
+        self.music_prompt_locked = recipe.kind == "music" and bool(recipe.prompt_locked)
+        self.cover_prompt_locked = recipe.kind != "music" and bool(recipe.prompt_locked)
+        if self.music_prompt_locked:
+            self.music_prompt = recipe.prompt
+            self.music_prompt_changed.emit(recipe.prompt, True)
+        if self.cover_prompt_locked:
+            self.cover_prompt, self.cover_negative = recipe.prompt, recipe.negative_prompt
+            self.cover_prompt_changed.emit(recipe.prompt, recipe.negative_prompt, True)
         self.set_title(recipe.title)
-        if recipe.kind == "music":
-            self.music_prompt_locked = bool(recipe.prompt_locked)
-            if self.music_prompt_locked:
-                self.music_prompt = recipe.prompt
-                self.music_prompt_changed.emit(recipe.prompt, True)
-            duration = recipe.params.get("duration_s")
-            if isinstance(duration, (int, float)) and not isinstance(duration, bool):
-                self.set_option("duration_s", float(duration))
-        else:
-            self.cover_prompt_locked = bool(recipe.prompt_locked)
-            if self.cover_prompt_locked:
-                self.cover_prompt, self.cover_negative = recipe.prompt, recipe.negative_prompt
-                self.cover_prompt_changed.emit(recipe.prompt, recipe.negative_prompt, True)
+        duration = recipe.params.get("duration_s")
+        if recipe.kind == "music" and isinstance(duration, (int, float)) and not isinstance(duration, bool):
+            self.set_option("duration_s", float(duration))
         self.set_option("seed", int(recipe.seed) % (2**31))
         names = [f.name for f in fields(Features)]
-        self.set_features(recipe.features, dict.fromkeys(names, 1.0), dict.fromkeys(names, "recipe"))
+        self._replace(recipe.features, dict.fromkeys(names, 1.0), dict.fromkeys(names, "recipe"))
 
     def music_job(self, precision: str = "auto") -> Any:
         from albumgen_desktop.services.music import MusicJob
