@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from albumgen_desktop.app.worker import WorkerHost
 from albumgen_desktop.core.units import human_size
+from albumgen_desktop.models.manifest import ROLES, role_label
 
 if TYPE_CHECKING:
     from albumgen_desktop.app.window import MainWindow
@@ -37,16 +38,7 @@ if TYPE_CHECKING:
 
 COLUMNS = ("Model", "Use", "Size", "Licence", "State")
 STATE_COLUMN = 4
-ROLE_NAMES = {  # the manifest's roles (models/manifest.py ROLES) in the artist's words
-    "music": "Music",
-    "melody": "Music that follows a melody",
-    "cover": "Covers",
-    "cover-quality": "Covers, higher quality (graphics card)",
-    "preview-decoder": "Live previews while a cover paints",
-    "image-analysis": "Reading covers",
-    "audio-analysis": "Reading tracks",
-    "vlm": "Describing covers in detail",
-}
+ROLE_NAMES = {role: role_label(role) for role in ROLES}  # one source: models/manifest.py role_label
 DETAIL_LINES = 3  # the description's room is kept, so choosing a row never moves the buttons
 NO_SELECTION = "Select a model to read what it does."
 UNEXPECTED = (
@@ -63,6 +55,7 @@ def size_on_disk(entry: Any) -> int:
 
 
 def role_name(role: str) -> str:
+    """What a model of ``role`` does, in the manifest's words (models/manifest.py role_label)."""
     return ROLE_NAMES.get(role, role.replace("-", " ").capitalize())
 
 

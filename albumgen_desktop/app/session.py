@@ -34,7 +34,10 @@ class Options:
     cover_size: int = 1024
     reference: str = ""  # img2img start picture ("" for none); not persisted
     strength: float = 0.6
-    typography: bool = True  # the title (and the style field as artist) lettered on the cover
+    # The title (and the style field as artist) lettered on the cover. None: the engine's own
+    # default, as on the command line (cli.py --typography: on for sketch, off for diffusion); a
+    # new cover engine brings that default back, a tick or untick by the artist overrides it.
+    typography: bool | None = None
     advanced: bool = False
     music_guidance: float = 3.0
     temperature: float = 1.0
@@ -47,7 +50,9 @@ NOT_PERSISTED = {"reference"}
 
 def _coerce(raw: Any, default: Any) -> Any:
     """A QSettings value (ini files give back strings) as the type of ``default``."""
-    if isinstance(default, bool):
+    if isinstance(default, bool) or default is None:  # None: an optional flag (typography)
+        if raw is None or (default is None and str(raw).lower() in ("", "none", "@invalid()")):
+            return None if default is None else default
         return raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1")
     return type(default)(raw)
 
@@ -192,8 +197,12 @@ class SessionState(QObject):
         if getattr(self.options, name) == value:
             return
         self.options = replace(self.options, **{name: value})
+        if name == "cover_engine":
+            self.options = replace(self.options, typography=None)  # the new engine's own default
         if self._store is not None and name not in NOT_PERSISTED:
             self._store.setValue(f"options/{name}", value)
+            if name == "cover_engine":
+                self._store.remove("options/typography")
         self.options_changed.emit(self.options)
         if name == "prompt_style":
             self._regenerate()
@@ -255,7 +264,7 @@ class SessionState(QObject):
             size=o.cover_size,
             reference=reference,
             strength=o.strength,
-            typography=o.typography,  # honoured by every engine, the sketch painter included
+            typography=o.typography,  # None: the engine's default (services/cover.py), as the CLI
             variations=o.variations,
             precision=precision,
             model_id=model_id,
