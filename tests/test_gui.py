@@ -253,7 +253,7 @@ def test_a_neural_engine_not_downloaded_is_named_and_offers_the_download(window:
     assert window.options.download.isVisible() and "not downloaded" in window.options.model_note.text()
     assert window.jobs.music() is None  # nothing runs; the window says why
     text = window.notice.text.text()
-    assert "musicgen-small is not downloaded" in text and "albumgen models" not in text
+    assert "The music model (MusicGen small) is not downloaded" in text and "albumgen models" not in text
     assert window.notice.download.isVisible()
     window.notice.download.click()
     manager = window.models_dialog

@@ -7,7 +7,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFormLayout, QWidget
 
 from albumgen_desktop.app.window import MainWindow
 from tests.guitools import no_dialogs, window
@@ -102,3 +103,40 @@ def test_slider_tracks_line_up_across_the_groups(window: MainWindow, qtbot) -> N
     assert len(set(lefts.values())) == 1, lefts
     assert len(set(widths.values())) == 1, widths  # Loudness (its LUFS field) no shorter than the rest
     assert rows["valence"].slider.focusPolicy() == Qt.FocusPolicy.StrongFocus
+
+
+def test_at_the_smallest_size_every_control_of_the_right_column_is_reachable(window: MainWindow, qtbot) -> None:
+    """Asked for 1000x560 the window keeps the width its columns need (README: about 1030 px); no
+    control of the right column is cut off: each lies inside the column's width, reachable by its
+    vertical scroll, and the buttons under it lie inside the window."""
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit
+
+    window.resize(1000, 560)
+    qtbot.wait(100)  # the layout settles
+    assert window.height() == 560 and 1000 <= window.width() <= 1060
+    assert sum(window.columns.sizes()) <= window.columns.width()
+    right = window.inputs_column
+    pane = window.columns.widget(2)
+    assert pane is not None and right.geometry().right() < pane.width()
+    assert pane.geometry().right() < window.columns.width()  # the right pane is not clipped by the splitter
+    kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit)
+    controls = [w for w in right.inner.findChildren(QWidget) if isinstance(w, kinds) and w.isVisibleTo(window)]
+    assert len(controls) >= 15
+    for w in controls:
+        left_edge = w.mapTo(right.inner, w.rect().topLeft()).x()
+        right_edge = w.mapTo(right.inner, w.rect().topRight()).x()
+        assert 0 <= left_edge and right_edge < right.viewport().width(), (
+            w.accessibleName() or type(w).__name__,
+            right_edge,
+        )
+    for button in (window.music_button, window.cover_button, window.both_button, window.cancel_button):
+        corner = button.mapTo(window, button.rect().bottomRight())
+        assert corner.x() < window.width() and corner.y() < window.height(), button.text()
+    for name, row in window.features_panel.rows.items():  # the left column: no slider over its label
+        group = row.parentWidget()
+        form = group.layout() if group is not None else None
+        assert isinstance(form, QFormLayout)
+        label = form.labelForField(row)
+        assert label is not None
+        end, start = label.mapTo(window, label.rect().topRight()).x(), row.slider.mapTo(window, QPoint(0, 0)).x()
+        assert end < start, name

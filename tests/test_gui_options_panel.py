@@ -31,7 +31,7 @@ def test_engines_without_their_model_say_so_and_offer_the_download(session, qtbo
     assert panel.download.isHidden()
     panel.cover_engine.setCurrentIndex(2)
     assert session.options.cover_engine == "diffusion" and not panel.download.isHidden()
-    assert "sdxs-512 is damaged" in panel.model_note.text()
+    assert "The cover model (SDXS 512) is damaged" in panel.model_note.text()  # its manifest label, not the id
     with qtbot.waitSignal(panel.download_requested) as signal:
         panel.download.click()
     assert signal.args == ["sdxs-512"]

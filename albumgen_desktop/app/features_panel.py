@@ -123,7 +123,8 @@ class FeaturesPanel(QWidget):
         self.session = session
         self.rows: dict[str, NumberRow] = {}
         self.tags: dict[str, SourceTag] = {}
-        self.setMinimumWidth(MIN_WIDTH)
+        # No explicit minimum width: one below what the rows need (270 px against 287) made the
+        # column squeeze the rows and the sliders covered their labels. The layout's minimum holds.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)

@@ -1,16 +1,60 @@
 """Input fields without keyboard or scrolling traps.
 
-- Number fields ignore Space (it used to replace the selected value with a blank) and, like
-  sliders, ignore the mouse wheel unless focused, so scrolling a panel never changes a value.
+- Number fields ignore Space (it used to replace the selected value with a blank).
+- Sliders, number boxes and combo boxes inside a scrolling column take the mouse wheel only when
+  they have keyboard focus (``guard_wheel``, the one place for it); otherwise the wheel scrolls the
+  column, so scrolling a panel never changes a value.
 - Text boxes move focus with Tab (Ctrl+Tab inserts a tab if anyone wants one) and never take a
   dropped file as text: the window opens dropped files wherever they land.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent, QWheelEvent
-from PySide6.QtWidgets import QDoubleSpinBox, QPlainTextEdit, QSizePolicy, QSlider, QSpinBox
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QPlainTextEdit,
+    QScrollBar,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
+
+_GUARDED = "albumgen_wheel_guarded"  # a dynamic property: the guard is installed once per control
+
+
+class WheelGuard(QObject):
+    """An event filter: a wheel turn over an unfocused control is passed on to its parents (the
+    scroll area scrolls) instead of changing the value. Qt's controls take the wheel whenever the
+    pointer is over them, focused or not (QComboBox and QAbstractSpinBox even take focus from it:
+    Qt.WheelFocus), so a column scrolled with the wheel changed whatever slid under the pointer."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and isinstance(obj, QWidget) and not obj.hasFocus():
+            event.ignore()  # not accepted: QApplication offers it to the parent widgets in turn
+            return True  # and the control itself never sees it
+        return False
+
+
+_GUARD = WheelGuard()
+
+
+def guard_wheel(root: QWidget) -> None:
+    """Every slider, number box and combo box under ``root`` takes focus only by click or Tab
+    (Qt.StrongFocus) and the wheel only when focused. Idempotent: call it again after adding rows."""
+    for control in root.findChildren(QWidget):
+        if not isinstance(control, (QAbstractSlider, QAbstractSpinBox, QComboBox)) or isinstance(control, QScrollBar):
+            continue
+        if control.property(_GUARDED):
+            continue
+        control.setProperty(_GUARDED, True)
+        control.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        control.installEventFilter(_GUARD)
 
 
 class _NoSpace:
@@ -19,12 +63,6 @@ class _NoSpace:
             event.accept()  # a space is never part of a number: swallow it, keep the value
             return
         super().keyPressEvent(event)  # type: ignore[misc]
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if not self.hasFocus():  # type: ignore[attr-defined]
-            event.ignore()  # let the panel scroll
-            return
-        super().wheelEvent(event)  # type: ignore[misc]
 
 
 class NumberBox(_NoSpace, QDoubleSpinBox):
@@ -52,12 +90,6 @@ class Slider(QSlider):
     def __init__(self) -> None:
         super().__init__(Qt.Orientation.Horizontal)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if not self.hasFocus():
-            event.ignore()
-            return
-        super().wheelEvent(event)
 
 
 class PromptText(QPlainTextEdit):

@@ -29,6 +29,7 @@ class Generation(QObject):
         self.live_owner: JobHandle | None = None  # the job whose previews the result view shows
         self._streamed: dict[int, list[np.ndarray]] = {}
         self._outcomes: list[tuple[str, str]] = []  # (sentence, level) of the jobs started together
+        self.said = ""  # the status text of the last outcome, while it is still shown
 
     # -- starting -------------------------------------------------------------------------------
 
@@ -222,6 +223,16 @@ class Generation(QObject):
         worst = "error" if any(lv == "error" for _, lv in self._outcomes) else "info"
         self.main.say(combined)
         self.main.progress.show_outcome(combined, worst)
+        self.said = self.main.status.text()
+
+    def outcome_overtaken(self) -> None:
+        """The artist moved on (chose another result): the last jobs' outcome line, its words in
+        the status bar and the notices about those jobs go; anything said since stays."""
+        if self.said and self.main.status.text() == self.said:
+            self.main.status.setText("")
+        self.said = ""
+        self.main.progress.show_outcome("")
+        self.main.notice.dismiss_topic("music", "cover")
 
     # -- memory ---------------------------------------------------------------------------------
 

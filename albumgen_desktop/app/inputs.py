@@ -102,8 +102,10 @@ class Inputs(QObject):
         neighbours = [a.id for e in analysis.evidence if isinstance(e, Neighbours) for a in e.albums]
         if neighbours and main.library_dialog is not None:
             main.library_dialog.highlight(neighbours)
-        what = {"image": "cover", "audio": "track", "recipe": "recipe"}.get(analysis.kind, analysis.kind)
-        main.say(f"{display_name(path)}: {what} analysed." + (" See the notes under it." if warnings else ""))
+        what = {"image": "cover analysed", "audio": "track analysed", "recipe": "recipe restored"}.get(
+            analysis.kind, f"{analysis.kind} analysed"
+        )  # an export's recipe is read back as it was made, not analysed
+        main.say(f"{display_name(path)}: {what}." + (" See the notes under it." if warnings else ""))
         if warnings:  # the notes must be in view when the status points at them
             QTimer.singleShot(0, lambda: main.left.ensureWidgetVisible(main.drop.warnings))
 

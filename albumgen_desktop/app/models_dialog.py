@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from albumgen_desktop.app.elided import ElidedLabel
 from albumgen_desktop.app.worker import WorkerHost
 from albumgen_desktop.core.units import human_size
+from albumgen_desktop.models.manifest import ROLES, role_label
 
 if TYPE_CHECKING:
     from albumgen_desktop.app.window import MainWindow
@@ -37,16 +39,7 @@ if TYPE_CHECKING:
 
 COLUMNS = ("Model", "Use", "Size", "Licence", "State")
 STATE_COLUMN = 4
-ROLE_NAMES = {  # the manifest's roles (models/manifest.py ROLES) in the artist's words
-    "music": "Music",
-    "melody": "Music that follows a melody",
-    "cover": "Covers",
-    "cover-quality": "Covers, higher quality (graphics card)",
-    "preview-decoder": "Live previews while a cover paints",
-    "image-analysis": "Reading covers",
-    "audio-analysis": "Reading tracks",
-    "vlm": "Describing covers in detail",
-}
+ROLE_NAMES = {role: role_label(role) for role in ROLES}  # one source: models/manifest.py role_label
 DETAIL_LINES = 3  # the description's room is kept, so choosing a row never moves the buttons
 NO_SELECTION = "Select a model to read what it does."
 UNEXPECTED = (
@@ -63,6 +56,7 @@ def size_on_disk(entry: Any) -> int:
 
 
 def role_name(role: str) -> str:
+    """What a model of ``role`` does, in the manifest's words (models/manifest.py role_label)."""
     return ROLE_NAMES.get(role, role.replace("-", " ").capitalize())
 
 
@@ -131,9 +125,10 @@ class ModelsDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.downloads.cancel_all)
         self.progress = QProgressBar()
-        self.file_label = QLabel("")  # what the running job is doing
-        self.status = QLabel("")  # the outcome of the last action
-        self.status.setWordWrap(True)
+        # One line each (elided, the whole text in the tooltip): a status that wrapped to a second
+        # line moved the buttons above it, and a click meant for Remove hit nothing.
+        self.file_label = ElidedLabel("")  # what the running job is doing
+        self.status = ElidedLabel("")  # the outcome of the last action
         self.status.setAccessibleName("status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail = QLabel(NO_SELECTION)  # what the selected model is
@@ -141,6 +136,7 @@ class ModelsDialog(QDialog):
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail.setFixedHeight(DETAIL_LINES * self.detail.fontMetrics().lineSpacing() + 4)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self._states: list[str] = ["not downloaded"] * len(self.entries)  # per row, from refresh()
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Bundle"))
@@ -169,6 +165,7 @@ class ModelsDialog(QDialog):
         """Re-read every model's state from the cache."""
         for row, e in enumerate(self.entries):
             word, state, why = state_text(e)
+            self._states[row] = word
             licence = f"{e.license.name} ({'commercial use OK' if e.license.commercial else 'non-commercial'})"
             cells = (e.id, role_name(e.role), human_size(e.size_bytes), licence, state)
             for col, text in enumerate(cells):
@@ -179,6 +176,7 @@ class ModelsDialog(QDialog):
                 if col == STATE_COLUMN and word in ("damaged", "incomplete"):
                     item.setForeground(QColor("#b3261e"))
                 self.table.setItem(row, col, item)
+        self._selection_changed()  # Verify and Remove follow the new states
 
     def _fit_rows(self) -> None:
         """Every model in view without scrolling (a handful of rows): the table asks for their
@@ -230,6 +228,10 @@ class ModelsDialog(QDialog):
 
     def _selection_changed(self) -> None:
         chosen = self._selected()
+        rows = sorted({i.row() for i in self.table.selectedItems()})
+        on_disk = any(self._states[r] != "not downloaded" for r in rows)  # nothing to check or remove otherwise
+        self.verify_button.setEnabled(on_disk)
+        self.remove_button.setEnabled(on_disk)
         if chosen:
             e = chosen[0]
             self.detail.setText(f"{e.id}: {about(e)} Licence {e.license.name}: {e.license.summary}")

@@ -1,13 +1,17 @@
 """A line above the result for what the artist should know now: a failure, a model that is not
-downloaded (with "Download…"), a result that could not be saved, a deletion (with "Undo")."""
+downloaded (with "Download…"), a result that could not be saved, a deletion (with "Undo").
+
+Its room is kept when it is hidden and it is one line high (elided; the tooltip has the whole
+text), so a notice coming or going never pushes the result and its buttons."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton
 
+from albumgen_desktop.app.elided import ElidedLabel
 from albumgen_desktop.app.wording import Notice, printable
 
 COLOURS = {"error": "#d0453a", "warning": "#d9822b", "info": "palette(highlight)"}
@@ -19,8 +23,7 @@ class NoticeBar(QFrame):
     def __init__(self) -> None:
         super().__init__()
         self.setAccessibleName("notice")
-        self.text = QLabel("")
-        self.text.setWordWrap(True)
+        self.text = ElidedLabel("")
         self.download = QPushButton("Download…")
         self.download.setToolTip("Open the model manager at this model")
         self.undo = QPushButton("Undo")
@@ -33,6 +36,11 @@ class NoticeBar(QFrame):
         layout.addWidget(self.download)
         layout.addWidget(self.undo)
         layout.addWidget(self.close_button)
+        height = max(b.sizeHint().height() for b in (self.download, self.undo, self.close_button))
+        self.setFixedHeight(height + 8 + 2 * self.frameWidth())  # the margins: 4 above, 4 below
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
         self._model_id: str | None = None
         self._undo: Callable[[], None] | None = None
         self.download.clicked.connect(lambda: self.download_requested.emit(self._model_id or ""))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from albumgen_desktop.app.fields import NumberBox, WholeBox
-from albumgen_desktop.app.model_state import EngineState, engine_text
+from albumgen_desktop.app.model_state import EngineState, engine_text, resolved_engine
 from albumgen_desktop.app.session import Options
 from albumgen_desktop.app.wording import model_notice
 from albumgen_desktop.core.engines import engine_choices
@@ -70,7 +70,10 @@ class OptionsPanel(QWidget):
         self.strength.setAccessibleName("reference strength")
         self.strength.setToolTip("How far the cover may move away from the reference picture (1 = ignore it)")
         self.typography = QCheckBox("Set the title on the cover")
-        self.typography.setToolTip("Letter the title (and the Style field, as the artist) onto the cover")
+        self.typography.setToolTip(
+            "Letter the title (and the Style field, as the artist) onto the cover. Until you tick or untick it,"
+            " it follows the engine: on for the Sketch painter, off for the diffusion model."
+        )
         self.model_note = QLabel("")
         self.model_note.setWordWrap(True)
         self.download = QPushButton("Download…")
@@ -183,7 +186,7 @@ class OptionsPanel(QWidget):
                 combo.blockSignals(True)
                 combo.setCurrentIndex(index)
                 combo.blockSignals(False)
-        self.typography.setChecked(o.typography)
+        self._show_typography()
         self.advanced.setChecked(o.advanced)
         self._fold_advanced(o.advanced)
         name = Path(o.reference).name if o.reference else ""
@@ -198,6 +201,18 @@ class OptionsPanel(QWidget):
             for i in range(combo.count()):
                 combo.setItemText(i, engine_text(combo.itemData(i), states, neural))
         self._update_note()
+        self._show_typography()  # "auto" may now mean the other engine
+
+    def _show_typography(self) -> None:
+        """Ticked as the artist set it, else as the engine that will run letters by default
+        (services/cover.py: sketch covers yes, neural ones no)."""
+        o = self.session.options
+        on = o.typography if o.typography is not None else (
+            resolved_engine("cover", o.cover_engine, self.states) == "sketch")  # fmt: skip
+        if self.typography.isChecked() != on:
+            self.typography.blockSignals(True)
+            self.typography.setChecked(on)
+            self.typography.blockSignals(False)
 
     def _update_note(self) -> None:
         """A line and a Download… button when a chosen neural engine has no usable model."""

@@ -1,17 +1,22 @@
 """One row per running generation: what it is doing, a bar that moves (busy until the job's first
 report, then its fraction), the time left once it can be told, and its own Cancel. A job that fails shows as a failure, not as
-a full bar; the last outcome stays readable under the rows."""
+a full bar; the last outcome stays readable under the rows.
+
+The panel keeps one height (two lines: at most one music and one cover job run at once), and the
+outcome is one elided line, so the result's buttons above it never move."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from albumgen_desktop.app.elided import ElidedLabel
 from albumgen_desktop.app.jobs import JobHandle
 from albumgen_desktop.app.wording import remaining_text
 
 BAR_STEPS = 1000
 TICK_MS = 500
+SLOTS = 2  # lines the panel keeps room for: the generation buttons allow one music and one cover job
 
 
 class _Row(QWidget):
@@ -53,13 +58,15 @@ class ProgressPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.rows: dict[int, _Row] = {}
-        self.outcome = QLabel("")
-        self.outcome.setWordWrap(True)
+        self.outcome = ElidedLabel("")
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(0, 0, 0, 0)
         self.column.addWidget(self.outcome)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.column.addStretch(1)
+        slot = max(QProgressBar().sizeHint().height(), QPushButton("✕").sizeHint().height(), self.outcome.height())
+        self.setFixedHeight(SLOTS * slot + (SLOTS - 1) * self.column.spacing())
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._timer = QTimer(self)
         self._timer.setObjectName("progress-clock")
         self._timer.setInterval(TICK_MS)
@@ -70,7 +77,8 @@ class ProgressPanel(QWidget):
         """Show ``handle`` until it ends; then its outcome (done, cancelled, failed) stays in one line."""
         row = _Row(title, handle)
         self.rows[id(handle)] = row
-        self.column.insertWidget(self.column.count() - 1, row)
+        self.column.insertWidget(len(self.rows) - 1, row)
+        self.outcome.setVisible(bool(self.outcome.text()) and len(self.rows) < SLOTS)
         handle.finished.connect(lambda _r: self._end(handle, f"{title}: done.", "ok"))
         handle.cancelled.connect(lambda _p: self._end(handle, f"{title}: cancelled.", "info"))
         handle.failed.connect(lambda failure: self._end(handle, f"{title}: failed.", "error"))
@@ -80,7 +88,7 @@ class ProgressPanel(QWidget):
         colour = {"error": "#d0453a", "warning": "#d9822b"}.get(level, "")
         self.outcome.setStyleSheet(f"color: {colour};" if colour else "")
         self.outcome.setText(text)
-        self.outcome.setVisible(bool(text))
+        self.outcome.setVisible(bool(text) and len(self.rows) < SLOTS)
 
     def _end(self, handle: JobHandle, text: str, level: str) -> None:
         row = self.rows.pop(id(handle), None)

@@ -36,6 +36,7 @@ class Results(QObject):
         self.previous: Result | None = None  # the other half of A/B
         self._index = 0
         self._saving: dict[int, JobHandle] = {}  # results whose history files are being written
+        self._placing = False  # True while keep() puts a new result in the strip
 
     def keep(self, result: Result, select: bool = True, row: int = 0) -> JobHandle:
         """Results are never lost: into the history folder first, on the history thread (an atomic
@@ -45,7 +46,11 @@ class Results(QObject):
         job goes after take 1)."""
         index, folder = self._index, self.main.history_dir
         self._index += 1
-        self.main.history.add_result(result, select=select, row=row)
+        self._placing = True  # the strip shows the new result: that is not the artist moving on
+        try:
+            self.main.history.add_result(result, select=select, row=row)
+        finally:
+            self._placing = False
         handle = self.main.history_runner.submit(lambda report, token: save_to_history(result, folder, index), "save")
         self._saving[id(result)] = handle
         handle.failed.connect(lambda failure: setattr(result, "save_error", failure.message))
@@ -76,6 +81,8 @@ class Results(QObject):
             except ENTRY_ERRORS as exc:
                 self.main.warn(Notice(f"This result cannot be opened: {sentence(str(exc))}"))
         if result is not self.current:
+            if not self._placing and self.current is not None:
+                self.main.jobs.outcome_overtaken()  # the job's words are about what was shown before
             self.previous, self.current = self.current, result
         self.main.result_view.show_result(result)
         self.update_compare()

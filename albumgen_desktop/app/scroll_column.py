@@ -3,12 +3,18 @@
 Qt's QScrollArea takes its minimum width once, from the widget it was given; a row that later
 needs more room (a mark that appears, a longer label) was cut off at the right with no way to
 see it. This area follows its contents: whenever the inner layout asks for a new size, the
-area's minimum width is recomputed, so the splitter gives the column the room it needs."""
+area's minimum width is recomputed, so the splitter gives the column the room it needs.
+
+The wheel scrolls the column: its sliders, number boxes and combo boxes take the wheel only when
+focused (app/fields.py ``guard_wheel``, applied again whenever the layout changes, so rows added
+later are guarded too)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+
+from albumgen_desktop.app.fields import guard_wheel
 
 
 class ScrollColumn(QScrollArea):
@@ -32,6 +38,7 @@ class ScrollColumn(QScrollArea):
         return self.inner.minimumSizeHint().width() + bar + 2 * self.frameWidth()
 
     def follow_contents(self) -> None:
+        guard_wheel(self.inner)
         self.setMinimumWidth(max(self.floor, self.needed_width()))
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

@@ -34,7 +34,10 @@ class Options:
     cover_size: int = 1024
     reference: str = ""  # img2img start picture ("" for none); not persisted
     strength: float = 0.6
-    typography: bool = True  # the title (and the style field as artist) lettered on the cover
+    # The title (and the style field as artist) lettered on the cover. None: the engine's own
+    # default, as on the command line (cli.py --typography: on for sketch, off for diffusion); a
+    # new cover engine brings that default back, a tick or untick by the artist overrides it.
+    typography: bool | None = None
     advanced: bool = False
     music_guidance: float = 3.0
     temperature: float = 1.0
@@ -47,7 +50,9 @@ NOT_PERSISTED = {"reference"}
 
 def _coerce(raw: Any, default: Any) -> Any:
     """A QSettings value (ini files give back strings) as the type of ``default``."""
-    if isinstance(default, bool):
+    if isinstance(default, bool) or default is None:  # None: an optional flag (typography)
+        if raw is None or (default is None and str(raw).lower() in ("", "none", "@invalid()")):
+            return None if default is None else default
         return raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1")
     return type(default)(raw)
 
@@ -103,7 +108,19 @@ class SessionState(QObject):
         source: dict[str, str] | None = None,
         analysis: Any = None,
     ) -> None:
-        """Replace the features and their provenance (an analysis, a recipe, or defaults)."""
+        """A new input was analysed: its features and their provenance replace the old ones, and
+        both prompts go back to the ones built from them (an edit made for the old input would
+        contradict the new sliders)."""
+        self.music_prompt_locked = self.cover_prompt_locked = False
+        self._replace(features, confidence, source, analysis)
+
+    def _replace(
+        self,
+        features: Features,
+        confidence: dict[str, float] | None = None,
+        source: dict[str, str] | None = None,
+        analysis: Any = None,
+    ) -> None:
         self.features = features
         self.confidence = dict(confidence or {})
         self.source = dict(source or {})
@@ -180,8 +197,12 @@ class SessionState(QObject):
         if getattr(self.options, name) == value:
             return
         self.options = replace(self.options, **{name: value})
+        if name == "cover_engine":
+            self.options = replace(self.options, typography=None)  # the new engine's own default
         if self._store is not None and name not in NOT_PERSISTED:
             self._store.setValue(f"options/{name}", value)
+            if name == "cover_engine":
+                self._store.remove("options/typography")
         self.options_changed.emit(self.options)
         if name == "prompt_style":
             self._regenerate()
@@ -189,24 +210,26 @@ class SessionState(QObject):
     # -- recipes and jobs ------------------------------------------------------------------------
 
     def apply_recipe(self, recipe: Any) -> None:
-        """'Use this recipe' or an export opened: features, prompt, title, seed and duration come back."""
+        """'Use this recipe' or an export opened: features, prompt, title, seed and duration come back.
+
+        A recipe carries one prompt (its kind's), and only when the artist had edited it; every
+        prompt it does not carry goes back to the one built from its features, unlocked, so nothing
+        edited for the previous state stays behind to contradict the restored sliders."""
+        self.music_prompt_locked = recipe.kind == "music" and bool(recipe.prompt_locked)
+        self.cover_prompt_locked = recipe.kind != "music" and bool(recipe.prompt_locked)
+        if self.music_prompt_locked:
+            self.music_prompt = recipe.prompt
+            self.music_prompt_changed.emit(recipe.prompt, True)
+        if self.cover_prompt_locked:
+            self.cover_prompt, self.cover_negative = recipe.prompt, recipe.negative_prompt
+            self.cover_prompt_changed.emit(recipe.prompt, recipe.negative_prompt, True)
         self.set_title(recipe.title)
-        if recipe.kind == "music":
-            self.music_prompt_locked = bool(recipe.prompt_locked)
-            if self.music_prompt_locked:
-                self.music_prompt = recipe.prompt
-                self.music_prompt_changed.emit(recipe.prompt, True)
-            duration = recipe.params.get("duration_s")
-            if isinstance(duration, (int, float)) and not isinstance(duration, bool):
-                self.set_option("duration_s", float(duration))
-        else:
-            self.cover_prompt_locked = bool(recipe.prompt_locked)
-            if self.cover_prompt_locked:
-                self.cover_prompt, self.cover_negative = recipe.prompt, recipe.negative_prompt
-                self.cover_prompt_changed.emit(recipe.prompt, recipe.negative_prompt, True)
+        duration = recipe.params.get("duration_s")
+        if recipe.kind == "music" and isinstance(duration, (int, float)) and not isinstance(duration, bool):
+            self.set_option("duration_s", float(duration))
         self.set_option("seed", int(recipe.seed) % (2**31))
         names = [f.name for f in fields(Features)]
-        self.set_features(recipe.features, dict.fromkeys(names, 1.0), dict.fromkeys(names, "recipe"))
+        self._replace(recipe.features, dict.fromkeys(names, 1.0), dict.fromkeys(names, "recipe"))
 
     def music_job(self, precision: str = "auto") -> Any:
         from albumgen_desktop.services.music import MusicJob
@@ -241,7 +264,7 @@ class SessionState(QObject):
             size=o.cover_size,
             reference=reference,
             strength=o.strength,
-            typography=o.typography,  # honoured by every engine, the sketch painter included
+            typography=o.typography,  # None: the engine's default (services/cover.py), as the CLI
             variations=o.variations,
             precision=precision,
             model_id=model_id,

@@ -28,13 +28,13 @@ SIZE = 14
 
 
 def describe(source: str, confidence: float | None) -> str:
-    """Tooltip text: 'From: CLIP (image model) + your reference library\\nConfidence: 54%'."""
+    """Tooltip text: 'From CLIP (image model) + your reference library\\nConfidence: 54%'."""
     if not source:
         return "Default value (nothing analysed yet)"
     if source == "you":
         return "Set by you"
     names = " + ".join(SOURCE_NAMES.get(part, part) for part in source.split("+"))
-    text = f"From: {names}"
+    text = f"From {names}"
     if confidence is not None:
         text += f"\nConfidence: {confidence:.0%}"
     return text
@@ -56,7 +56,7 @@ class SourceTag(QWidget):
     def set(self, source: str, confidence: float | None) -> None:
         self.source, self.confidence = source, confidence
         text = describe(source, confidence)
-        self.setToolTip(f"{self.what}: {text}")
+        self.setToolTip(f"{self.what}\n{text}")  # "Valence" over "From …": one colon per line at most
         self.setAccessibleName(f"{self.what} source")
         self.setAccessibleDescription(text[:1].upper() + text[1:].replace("\n", ", "))
         self.update()

@@ -50,7 +50,10 @@ if TYPE_CHECKING:
     from albumgen_desktop.app.library_panel import LibraryDialog
     from albumgen_desktop.app.models_dialog import ModelsDialog
 
-MIN_SIZE = (1000, 560)  # fits a 1280x720 screen with its title bar and task bar
+# The smallest first size; fits a 1280x720 screen with its title bar and task bar. The window's
+# minimum width is not fixed: it follows what the three columns need (the layout's minimum, about
+# 1020 px at the default font), so no column is ever cut off; 560 px is its minimum height.
+MIN_SIZE = (1000, 560)
 # How long a thread may hold the GIL while another waits for it (CPython's default is 5 ms). The
 # GUI thread needs the GIL for every Python slot and paint; with jobs running Python between
 # their torch/numpy calls, 1 ms cut the longest GUI stall of a tiny-MusicGen run from 71-78 ms
@@ -123,7 +126,7 @@ class MainWindow(QMainWindow):
     # -- building -------------------------------------------------------------------------------
 
     def _build_layout(self) -> None:
-        left = self.left = ScrollColumn(self.drop, self.radar, self.features_panel, min_width=330)
+        left = self.left = ScrollColumn(self.drop, self.radar, self.features_panel, min_width=300)
         title_row = QWidget()
         row = QHBoxLayout(title_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -162,7 +165,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.columns)
         self.statusBar().addWidget(self.status, 1)
         self.statusBar().addPermanentWidget(self.engines_label)
-        self.setMinimumSize(*MIN_SIZE)
+        # Only the height is fixed: with an explicit minimum width Qt let the window be narrower
+        # than its columns and the splitter cut off the right one (Title, Reset, Random, Generate).
+        self.setMinimumHeight(MIN_SIZE[1])
         screen = QApplication.primaryScreen()
         space = screen.availableGeometry() if screen is not None else None
         width = min(1600, space.width() - 40) if space is not None else 1360

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from albumgen_desktop.core.errors import ModelMissingError
+from albumgen_desktop.core.errors import AlbumGenError, ModelMissingError
 
 KIND_NAMES = {"music": "Music", "cover": "The cover", "analyse": "Analysis", "import": "The import"}
 _COMMAND = re.compile(r"[;,]?\s*(?:run|try)\s+'albumgen [^']*'(?:\s+or\s+[^.;]*)?", re.IGNORECASE)
@@ -45,6 +45,24 @@ def sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
+def model_label(model_id: str | None, fallback: str = "the model") -> str:
+    """How a sentence names a model, from its manifest entry (models/manifest.py ModelEntry.label,
+    the one source of these words): "sdxs-512" -> "the cover model (SDXS 512)". An id the manifest
+    does not know is kept as spelled; no id gives ``fallback``."""
+    if not model_id:
+        return fallback
+    from albumgen_desktop.models.manifest import find_model  # lazy: the window opens before any model code
+
+    try:
+        return find_model(model_id).label()
+    except AlbumGenError:
+        return model_id
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:] if text.startswith("the ") else text
+
+
 def failure_notice(kind: str, error: BaseException, message: str, model_id: str | None = None) -> Notice:
     """The notice for a job of ``kind`` that failed with ``error`` (``message`` is its text);
     ``model_id`` is the model the job needed, if it needed one."""
@@ -55,23 +73,23 @@ def failure_notice(kind: str, error: BaseException, message: str, model_id: str 
 def _failure_notice(kind: str, error: BaseException, message: str, model_id: str | None) -> Notice:
     what = KIND_NAMES.get(kind, "The job")
     lowered = message.lower()
+    name = model_label(model_id)
     if isinstance(error, ModelMissingError) or "not downloaded" in lowered:
         if "offline" in lowered:
             return Notice(
-                f"You are offline and {model_id or 'the model'} is not downloaded yet. "
-                "The Sketch engine works without a download.",
+                f"You are offline and {name} is not downloaded yet. The Sketch engine works without a download.",
                 "warning",
                 model_id,
             )
         return Notice(
-            f"{model_id or 'The model'} is not downloaded. Download it, or choose the Sketch engine "
-            "(no download needed).",
+            f"{_capital(name)} is not downloaded. Download it, or choose the Sketch engine (no download needed).",
             "warning",
             model_id,
         )
     if "damaged" in lowered or "corrupt" in lowered or "hash mismatch" in lowered:
         return Notice(
-            f"{model_id or 'A model'} looks damaged (a file is incomplete or corrupt). Download it again.",
+            f"{_capital(model_label(model_id, 'a model'))} looks damaged (a file is incomplete or corrupt). "
+            "Download it again.",
             "error",
             model_id,
         )
@@ -81,13 +99,15 @@ def _failure_notice(kind: str, error: BaseException, message: str, model_id: str
 
 
 def model_notice(model_id: str, state: str, offline: bool = False) -> Notice:
-    """What to say before a job when the engine the artist chose has no usable model."""
+    """What to say before a job when the engine the artist chose has no usable model (named by its
+    manifest label: "The cover model (SDXS 512) is not downloaded. …")."""
+    name = _capital(model_label(model_id))
     if state == "damaged":
-        return Notice(f"{model_id} is damaged. Download it again to use it.", "error", model_id)
+        return Notice(f"{name} is damaged. Download it again to use it.", "error", model_id)
     if state == "incomplete":
-        return Notice(f"{model_id} is only partly downloaded. Finish the download to use it.", "warning", model_id)
+        return Notice(f"{name} is only partly downloaded. Finish the download to use it.", "warning", model_id)
     where = " You are offline; download it when you are online." if offline else ""
-    return Notice(f"{model_id} is not downloaded.{where} The Sketch engine works without it.", "warning", model_id)
+    return Notice(f"{name} is not downloaded.{where} The Sketch engine works without it.", "warning", model_id)
 
 
 def duration_text(seconds: float) -> str:

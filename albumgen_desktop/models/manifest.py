@@ -21,7 +21,7 @@ TIERS = ("cpu", "cuda")
 
 # What each role does, for people: a column heading's worth (the model manager's "Use" column)
 # and the noun a sentence names the model by ("the music model (MusicGen small) is not downloaded").
-_ROLE_LABELS = {  # the same words as the model manager's Use column (app/models_dialog.py ROLE_NAMES)
+_ROLE_LABELS = {  # the model manager's Use column shows these words (app/models_dialog.py role_name)
     "music": ("Music", "the music model"),
     "melody": ("Music that follows a melody", "the melody model"),
     "cover": ("Covers", "the cover model"),
