@@ -35,7 +35,7 @@ class Options:
     reference: str = ""  # img2img start picture ("" for none); not persisted
     strength: float = 0.6
     # The title (and the style field as artist) lettered on the cover. None: the engine's own
-    # default, as on the command line (cli.py --typography: on for sketch, off for diffusion); a
+    # default, as on the command line (cli/parser.py --typography: on for sketch, off for diffusion); a
     # new cover engine brings that default back, a tick or untick by the artist overrides it.
     typography: bool | None = None
     advanced: bool = False
