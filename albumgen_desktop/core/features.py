@@ -151,7 +151,7 @@ def clean_text(name: str, value: Any, max_chars: int) -> str:
     undecodable = [ch for ch in text if 0xDC80 <= ord(ch) <= 0xDCFF]
     if undecodable:
         byte = ord(undecodable[0]) - 0xDC00
-        raise BadInputError(f"{name} is not UTF-8 text (byte \\x{byte:02x}); type it in a UTF-8 terminal")
+        raise BadInputError(f"{name} is not UTF-8 text (byte \\x{byte:02x})")
     if any(not ch.isprintable() for ch in text):
         raise BadInputError(f"{name} contains control characters")
     if len(text) > max_chars:
