@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from albumgen_desktop.app.elided import ElidedLabel
-from albumgen_desktop.app.worker import WorkerHost
+from albumgen_desktop.app.jobs import JobFailure, JobHandle, JobRunner
+from albumgen_desktop.core.errors import AlbumGenError
 from albumgen_desktop.core.units import human_size
 from albumgen_desktop.models.manifest import ROLES, role_label
 
@@ -89,12 +90,8 @@ class ModelsDialog(QDialog):
         self.resize(900, 480)
         self.entries = load_manifest()
         self.bundles = load_bundles()
-        self.downloads = WorkerHost(self)  # its own thread: a download never holds up generation
-        self.downloads.worker.progress.connect(self._progress)
-        self.downloads.worker.finished.connect(self._finished)
-        self.downloads.worker.failed.connect(self._failed)
-        self.downloads.worker.cancelled.connect(self._cancelled)
-        self._job: int | None = None
+        self.downloads = JobRunner("downloads", self)  # its own thread: a download never holds up generation
+        self._job: JobHandle | None = None
         self._job_kind = ""
 
         self.table = QTableWidget(len(self.entries), len(COLUMNS))
@@ -246,7 +243,11 @@ class ModelsDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.file_label.setText(starting)
         self._job_kind = kind
-        self._job = self.downloads.submit(job)
+        handle = self._job = self.downloads.submit(job, kind)
+        handle.progress.connect(self._progress)
+        handle.finished.connect(self._finished)
+        handle.failed.connect(self._failed)
+        handle.cancelled.connect(self._cancelled)
 
     def start_bundle(self) -> None:
         bundle = self.bundles[self.bundle.currentIndex()]
@@ -330,7 +331,7 @@ class ModelsDialog(QDialog):
 
         self._begin("verify", job, f"Checking {', '.join(e.id for e in chosen)}…")
 
-    def _progress(self, job_id: int, fraction: float, message: str) -> None:
+    def _progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(100 * min(1.0, fraction)))
         self.file_label.setText(message)
 
@@ -340,7 +341,7 @@ class ModelsDialog(QDialog):
         self.file_label.setText("")
         self.refresh()
 
-    def _finished(self, job_id: int, result) -> None:
+    def _finished(self, result: Any) -> None:
         self.progress.setValue(100)
         kind = self._job_kind
         self._done()
@@ -359,15 +360,14 @@ class ModelsDialog(QDialog):
                 lines.append(f"{model_id}: OK, {len(report.hashed)} files match their hashes{extra}.")
         self.set_status("\n".join(lines), "error" if bad else "ok")
 
-    def _failed(self, job_id: int, message: str) -> None:
+    def _failed(self, failure: JobFailure) -> None:
         what = "The download" if self._job_kind == "download" else "The check"
         self.progress.setValue(0)  # a failure shows as one, not as a full bar
         self._done()
-        if message.startswith("Something went wrong"):  # the worker's text for an unexpected exception
-            message = UNEXPECTED
+        message = failure.message if isinstance(failure.error, AlbumGenError) else UNEXPECTED
         self.set_status(f"{what} stopped: {message}", "error")
 
-    def _cancelled(self, job_id: int, _partial) -> None:
+    def _cancelled(self, _partial: Any) -> None:
         kind = self._job_kind
         self._done()
         if kind == "download":
