@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test test-fast lint eval calibrate covers screenshot bench installer clean
+.PHONY: setup run test test-fast lint eval fit-tempo calibrate covers screenshot bench installer clean
 
 setup:
 	@bash scripts/setup_env.sh
@@ -30,6 +30,9 @@ lint: setup
 # Tempo/key/metre accuracy of the audio analyser on rendered scores, beside the textbook baseline.
 eval: setup
 	bash scripts/eval_audio.sh
+
+fit-tempo: setup
+	bash scripts/fit_tempo.sh --write
 
 # The eight descriptors on a calibration set with labels known by construction (voice, audience,
 # acoustic vs synth, calm vs intense, ...): per-feature error on the tuning and held-back halves, as JSON.

@@ -7,9 +7,9 @@ candidate is right when it is within 4% of the label. The model scores each cand
 small network (one tanh hidden layer plus a linear term on the standardised evidence); a
 softmax over the file's candidates is fitted to put its mass on the right ones (maximum
 likelihood with an L2 penalty, L-BFGS). Reports training accuracy, 5-fold cross-validated
-accuracy (folds by file) and leave-one-kind-out accuracy (a kind the model never saw), then,
+accuracy (folds by source piece) and leave-one-kind-out accuracy (a kind the model never saw), then,
 with --write, writes engines/audio_tempo_model.py. Candidate evidence is cached next to each
-truth file (tempo_features.json) keyed by the analyser's source, so refits are quick.
+truth file (tempo_features.json) keyed by the analyser's code, so refits are quick.
 The last line printed is one JSON object.
 """
 
@@ -27,11 +27,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _source_hash() -> str:
-    text = "".join(
-        (ROOT / "albumgen_desktop" / "engines" / n).read_text() for n in ("audio_signal.py", "audio_tempo.py")
-    )
-    text = text[: text.index("def candidate_scores(")]  # the evidence, not the model
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """A key for the cached evidence: the code (not the comments and docstrings) of
+    audio_signal.py and of audio_tempo.py up to candidate_scores (the evidence, not the model)."""
+    import ast
+
+    parts = []
+    for name in ("audio_signal.py", "audio_tempo.py"):
+        tree = ast.parse((ROOT / "albumgen_desktop" / "engines" / name).read_text())
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+                if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                    body[0] = ast.Pass()
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == "candidate_scores":
+                break
+            parts.append(ast.dump(node))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def load_rows(truth: Path) -> list[dict]:
@@ -59,6 +71,15 @@ def load_rows(truth: Path) -> list[dict]:
         rows.append({"item": item, "cands": cache["rows"][item["file"]]})
     cache_path.write_text(json.dumps(cache))
     return rows
+
+
+def piece_folds(rows: list[dict], folds: int = 5) -> list[int]:
+    """Cross-validation fold of each row, by source piece: renders of one piece (several sets hold
+    the same piece at other tempi and instruments) never sit on both sides of a split."""
+    pieces = sorted({r["item"].get("piece", r["item"]["file"]) for r in rows})
+    np.random.default_rng(0).shuffle(pieces)
+    of = {p: i % folds for i, p in enumerate(pieces)}
+    return [of[r["item"].get("piece", r["item"]["file"])] for r in rows]
 
 
 class Model:
@@ -164,7 +185,36 @@ def fit_compound(rows: list[dict], lam: float = 1.0) -> tuple[dict, float]:
     return {"mean": mean, "scale": scale, "w": w[:-1], "b": float(w[-1])}, float(np.mean(hits))
 
 
-def write_model(model: Model, p: np.ndarray, compound: dict) -> None:
+def fit_temperature(held_out: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, dict[str, float]]:
+    """The softmax temperature T that makes the scores' probabilities honest on files the model was
+    not fitted on: maximum likelihood of the right candidates under softmax(score / T) over the
+    cross-validation folds' held-out scores (temperature scaling, Guo et al. 2017). Returns T and,
+    per confidence bin, the share of picks that were right (a reliability table)."""
+    from scipy.optimize import minimize_scalar
+
+    usable = [(z, y) for z, y in held_out if y.any()]
+
+    def nll(log_t: float) -> float:
+        total = 0.0
+        for z, y in usable:
+            q = np.exp((z - z.max()) / np.exp(log_t))
+            total -= float(np.log(q[y].sum() / q.sum() + 1e-12))
+        return total
+
+    t = float(np.exp(minimize_scalar(nll, bounds=(-2.0, 3.0), method="bounded").x))
+    bins: dict[str, list[bool]] = {}
+    for z, y in usable:
+        q = np.exp((z - z.max()) / t)
+        q /= q.sum()
+        conf = float(q.max())
+        label = "<0.5" if conf < 0.5 else "0.5-0.8" if conf < 0.8 else "0.8-0.95" if conf < 0.95 else ">=0.95"
+        bins.setdefault(label, []).append(bool(y[int(np.argmax(z))]))
+    table = {k: round(float(np.mean(v)), 3) for k, v in bins.items()}
+    table.update({f"n {k}": float(len(v)) for k, v in bins.items()})
+    return t, table
+
+
+def write_model(model: Model, p: np.ndarray, compound: dict, temperature: float) -> None:
     w1, b1, w2, v = model.unpack(p)
 
     def row(xs: np.ndarray) -> str:
@@ -172,6 +222,7 @@ def write_model(model: Model, p: np.ndarray, compound: dict) -> None:
 
     text = (
         '"""Fitted weights of the tempo analyser\'s metrical-level model (written by benchmarks/fit_tempo.py)."""\n\n'
+        + "# fmt: off\n"
         + f"NAMES: list[str] = {model.names!r}\n"
         + f"MEAN: list[float] = {row(model.mean)}\n"
         + f"SCALE: list[float] = {row(model.scale)}\n"
@@ -181,6 +232,8 @@ def write_model(model: Model, p: np.ndarray, compound: dict) -> None:
         + f"B1: list[float] = {row(b1)}\n"
         + f"W2: list[float] = {row(w2)}\n"
         + f"V: list[float] = {row(v)}\n"
+        + "# Softmax temperature fitted on the cross-validation folds' held-out scores (fit_temperature).\n"
+        + f"TEMPERATURE: float = {temperature:.4g}\n"
         + "\n# Compound metre: logistic regression on the evidence at the chosen tempo.\n"
         + f"COMPOUND_NAMES: list[str] = {COMPOUND_NAMES!r}\n"
         + f"COMPOUND_MEAN: list[float] = {row(compound['mean'])}\n"
@@ -208,16 +261,25 @@ def main(argv: list[str] | None = None) -> int:
     every = list(range(len(rows)))
     p = model.fit(every)
     train = model.hits(p, every)
-    perm = np.random.default_rng(0).permutation(len(rows))
+    compound, compound_cv = fit_compound(rows)
+    if args.write:  # written now for whoever waits on it; the temperature follows after the folds
+        from albumgen_desktop.engines import audio_tempo_model as previous
+
+        write_model(model, p, compound, float(getattr(previous, "TEMPERATURE", 1.0)))
+    fold = piece_folds(rows)
     cv: list[bool] = []
     cv_kind: dict[str, list[bool]] = {}
+    held_out_scores: list[tuple[np.ndarray, np.ndarray]] = []
     for k in range(5):
-        test = [int(i) for i in perm[k::5]]
+        test = [i for i in every if fold[i] == k]
         held = set(test)
-        hits = model.hits(model.fit([i for i in every if i not in held]), test)
+        p_fold = model.fit([i for i in every if i not in held])
+        hits = model.hits(p_fold, test)
+        held_out_scores += [(model.score(p_fold, model.x[i]), model.y[i]) for i in test]
         cv += hits
         for i, h in zip(test, hits, strict=True):
             cv_kind.setdefault(model.kinds[i], []).append(h)
+    temperature, calibration = fit_temperature(held_out_scores)
     loko: dict[str, float] = {}
     for kind in [] if args.no_loko else sorted(set(model.kinds)):
         test = [i for i in every if model.kinds[i] == kind]
@@ -231,15 +293,16 @@ def main(argv: list[str] | None = None) -> int:
                 got, ref = r["cands"][j][0], r["item"]["tempo_bpm"]
                 name = r["item"]["file"][:44]
                 print(f"  {r['item'].get('kind', ''):14s} {name:44s} {ref:6.1f} -> {got:6.1f} ({got / ref:.2f})")
-    compound, compound_cv = fit_compound(rows)
     if args.write:
-        write_model(model, p, compound)
+        write_model(model, p, compound, temperature)
     result = {
         "files": len(rows),
         "candidates_cover_label": round(float(np.mean([y.any() for y in model.y])), 4),
         "train_acc1": round(float(np.mean(train)), 4),
         "cv5_acc1": round(float(np.mean(cv)), 4),
         "compound_cv5_acc": round(compound_cv, 4),
+        "confidence_temperature": round(temperature, 3),
+        "cv5_calibration": calibration,
         "cv5_by_kind": {k: round(float(np.mean(v)), 2) for k, v in sorted(cv_kind.items())},
         "leave_one_kind_out_acc1": round(float(np.mean(list(loko.values()))), 4) if loko else None,
         "by_kind_left_out": {k: round(v, 2) for k, v in loko.items()},

@@ -7,14 +7,7 @@ cd "$(dirname "$0")/.."
 per_kind=${1:-10}
 dev_seed=${2:-0}
 test_seed=${3:-7}
-if ! command -v fluidsynth >/dev/null || [ ! -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ]; then
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq >/dev/null || true
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fluidsynth fluid-soundfont-gm >/dev/null
-    else
-        sudo apt-get install -y fluidsynth fluid-soundfont-gm
-    fi
-fi
+source scripts/need_fluidsynth.sh
 truths=()
 for spec in "dev:$dev_seed" "test:$test_seed"; do
     part=${spec%%:*}

@@ -159,3 +159,45 @@ def progression(tonic: int, mode: str, cents: float = 0.0, a4: float = 440.0, se
             _add(out, float(i), tone(60 + tonic + iv, 1.0, a4=ref, decay=1.5), 0.2)
         _add(out, float(i), tone(72 + tonic + chord[i % 3], 1.0, a4=ref, decay=1.5), 0.15)
     return _finish(out[: int(seconds * SR)])
+
+
+def legato_voices(beat_s: float = 1.0, beats: int = 24, seed: int = 1) -> np.ndarray:
+    """Four sustained organ-like voices (six partials, steady level, no attacks); at each beat each
+    voice steps to a neighbouring note with a 40 ms glide or holds (45% move): a chorale played
+    legato, whose beat shows only in its pitch changes."""
+    rng = np.random.default_rng(seed)
+    n = int(beats * beat_s * SR)
+    out = np.zeros(n)
+    glide = int(0.04 * SR)
+    for base in (48, 55, 60, 64):
+        notes = [float(base)]
+        for _ in range(1, beats):
+            notes.append(notes[-1] + (float(rng.choice([-2, -1, 1, 2])) if rng.random() < 0.45 else 0.0))
+        midi = np.repeat(np.array(notes), int(beat_s * SR))[:n]
+        midi = np.convolve(np.pad(midi, (glide, glide), mode="edge"), np.ones(glide) / glide, mode="same")
+        midi = midi[glide : glide + n]
+        phase = 2 * np.pi * np.cumsum(_hz(0.0) * 2 ** (midi / 12)) / SR
+        out += 0.1 * sum(np.sin(k * phase) / k for k in range(1, 7))
+    return _finish(out)
+
+
+def four_on_the_floor(
+    bpm: float, tonic: int = 9, clap: bool = True, seconds: float = 30.0, seed: int = 0
+) -> np.ndarray:
+    """House and techno's pattern: a kick on every beat, an open hi-hat on every offbeat, a clap on
+    2 and 4 (or none), an offbeat bass note and a chord stab per bar."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(seconds * SR) + SR)
+    beat = 60.0 / bpm
+    for b in range(int(seconds / beat) + 1):
+        t = b * beat
+        chord = MINOR_PROGRESSION[(b // 4) % 4]
+        _add(out, t, kick(rng), 1.0)
+        if clap and b % 2 == 1:
+            _add(out, t, snare(rng), 0.6)
+        _add(out, t + beat / 2, hihat(rng), 0.4)
+        _add(out, t + beat / 2, tone(36 + tonic + chord[0], beat / 2 * 0.8, decay=4.0, partials=3), 0.3)
+        if b % 4 == 0:
+            for iv in chord:
+                _add(out, t, tone(60 + tonic + iv, beat, decay=3.0), 0.12)
+    return _finish(out[: int(seconds * SR)])

@@ -89,7 +89,8 @@ def rhythm_streams(mel: np.ndarray, power: np.ndarray) -> dict[str, np.ndarray]:
     role's bands, and "full" over the whole mel spectrogram; "perc_bands" and "harm_bands",
     (8, frames): the same flux pooled into eight bands (the timbre of each onset); and "chord":
     1 - cosine similarity of the mean STFT chroma over the ~70 ms before and after each frame (a
-    harmonic-change novelty curve, after Foote 2000).
+    harmonic-change novelty curve, after Foote 2000); "chroma", (12, frames): that STFT chroma, each
+    frame of unit length; "pitch": pitch_flux().
 
     Harmonic and full-band flux compare each frame with the maximum of its neighbouring bands
     three frames (35 ms) earlier (SuperFlux, Boeck and Widmer 2013): a bowed, sung or organ note
@@ -124,7 +125,48 @@ def rhythm_streams(mel: np.ndarray, power: np.ndarray) -> dict[str, np.ndarray]:
         norms = np.linalg.norm(before, axis=0) * np.linalg.norm(after, axis=0) + 1e-9
         novelty[t] = 1.0 - (before * after).sum(axis=0) / norms
     out["chord"] = novelty
+    out["chroma"] = chroma
+    out["pitch"] = pitch_flux(power)
     return out
+
+
+def log_frequency_filterbank(
+    n_fft: int = 2048, lo: float = 110.0, hi: float = 5000.0, per_octave: int = 24, sr: int = SR
+) -> np.ndarray:
+    """(bands, n_fft // 2 + 1) triangular filters centred `per_octave` to the octave from `lo` to
+    `hi` Hz, each spanning its neighbours' centres; a filter narrower than an STFT bin takes the
+    nearest bin. The log-filtered spectrogram of SuperFlux (Boeck and Widmer 2013, 24 bands per
+    octave); librosa has mel and constant-Q filters but not this one."""
+    freqs = np.arange(n_fft // 2 + 1) * sr / n_fft
+    centres = lo * 2.0 ** (np.arange(int(np.log2(hi / lo) * per_octave) + 2) / per_octave)
+    bank = np.zeros((len(centres) - 2, len(freqs)))
+    for b in range(len(centres) - 2):
+        left, mid, right = centres[b], centres[b + 1], centres[b + 2]
+        rise = (freqs - left) / (mid - left)
+        fall = (right - freqs) / (right - mid)
+        bank[b] = np.maximum(0.0, np.minimum(rise, fall))
+        if not bank[b].any():
+            bank[b, int(np.argmin(np.abs(freqs - mid)))] = 1.0
+    return bank
+
+
+def pitch_flux(power: np.ndarray, sr: int = SR) -> np.ndarray:
+    """(frames,) onset envelope of pitched notes from `power`, the (1 + n_fft / 2, frames) STFT
+    power at `sr` Hz: SuperFlux (lag 3 frames, maximum over three neighbouring bands, i.e. vibrato
+    of half a semitone either way) on the harmonic part (median-filter separation) of a
+    24-band-per-octave log-frequency spectrogram, 110 Hz..5 kHz.
+
+    A mel band is 1.5..2.5 semitones wide between 250 and 500 Hz, so a legato step between two
+    neighbouring notes of a bowed, sung or organ line barely changes the mel view; at half a
+    semitone per band it moves the energy into a new band."""
+    from scipy.ndimage import median_filter
+
+    bands = log_frequency_filterbank(n_fft=2 * (power.shape[0] - 1), sr=sr) @ power
+    along_time = median_filter(bands, size=(1, 17))
+    along_freq = median_filter(bands, size=(9, 1))
+    harmonic = bands * along_time**2 / (along_time**2 + along_freq**2 + 1e-20)
+    level = np.log1p(100.0 * harmonic / (float(harmonic.max()) + 1e-20))
+    return np.asarray(_superflux(level).mean(axis=0))
 
 
 def estimate_tuning(y: np.ndarray) -> float:

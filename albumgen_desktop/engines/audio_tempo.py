@@ -8,16 +8,18 @@ Adagio over repeated eighths all repeat at both levels. So:
    and its 1/4..4 multiples, including 2:3 and 3:4, that fall in 40..220 BPM.
 2. Evidence per candidate, from a dynamic-programming beat grid at that tempo (librosa's
    tracker with the tempo fixed) and the rhythm streams of engines/audio_signal.py (kick,
-   snare, hi-hat, bass notes, other notes, chord changes, full band):
+   snare, hi-hat, bass notes, other notes, pitch changes, chord changes, full band):
    how much each stream sits on the grid rather than halfway or a third of the way between
-   beats (duple or triple subdivision), whether it alternates between even and odd beats or
-   groups them in threes (the grid is then a subdivision), kick and snare alternating beat by
-   beat (a backbeat), the same evidence one level faster and one slower, the periodicity
-   strength at the candidate, and its log tempo (a prior).
-3. A conditional logit over the candidates (one weight per evidence, fitted by
-   benchmarks/fit_tempo.py on the `dev` part of benchmarks/make_eval_set.py; the `test` part
-   was never used) picks the beat; its probability is the confidence, so it drops when two
-   levels compete. The winner is refined on the autocorrelation peaks at 1..4 beats.
+   beats (duple or triple subdivision), the onset profile at each sixth and quarter of the beat,
+   whether it alternates between even and odd beats or groups them in threes (the grid is then
+   a subdivision), kick and snare alternating beat by beat (a backbeat), the harmonic rhythm
+   (chords change between beats rather than within them), the same evidence one level faster
+   and slower, the periodicity strength at the candidate, and its log tempo (a prior).
+3. A conditional logit over the candidates (a small network fitted by benchmarks/fit_tempo.py
+   on renders of the `dev` part of benchmarks/make_eval_set.py; the `test` part was never used)
+   picks the beat; its probability, tempered by a temperature fitted on held-out folds, is the
+   confidence, so it drops when two levels compete. The winner is refined on the
+   autocorrelation peaks at 1..4 beats.
 """
 
 from __future__ import annotations
@@ -29,8 +31,22 @@ from albumgen_desktop.engines.audio_signal import FPS, HOP, SR, Signal
 MIN_BPM, MAX_BPM = 40.0, 220.0
 RATIOS = (1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4, 1.0, 4 / 3, 3 / 2, 2.0, 3.0, 4.0)
 _GRID = 40.0 * 2 ** (np.arange(0, 3.1, 0.005))  # 40..~343 BPM, 0.35% steps
-STREAMS = ("full", "kick", "snare", "hat", "bass", "tonal", "chord")
-NEIGHBOUR_KEYS = ("full_c2", "full_l2", "full_l3", "bass_c2", "bass_l2", "tonal_c2", "hat_c2", "p2", "h2")
+STREAMS = ("full", "kick", "snare", "hat", "bass", "tonal", "chord", "pitch")
+NEIGHBOUR_KEYS = (
+    "full_c2",
+    "full_l2",
+    "full_l3",
+    "bass_c2",
+    "bass_l2",
+    "tonal_c2",
+    "pitch_c2",
+    "pitch_l2",
+    "chord_c2",
+    "chord_l2",
+    "hat_c2",
+    "p2",
+    "h2",
+)
 
 
 def _acf(x: np.ndarray) -> np.ndarray:
@@ -47,8 +63,9 @@ def _at(ac: np.ndarray, lag: np.ndarray) -> np.ndarray:
 
 
 def periodicity(sig: Signal) -> np.ndarray:
-    """Unbiased autocorrelation (lags in frames) of the full-band and low-band onset envelopes, averaged."""
-    return 0.5 * _acf(sig.streams["full"]) + 0.5 * _acf(sig.onset_low)
+    """Unbiased autocorrelation (lags in frames) of the full-band, low-band and pitch-change onset
+    envelopes, averaged (the pitch changes carry the pulse of legato strings, organ and voices)."""
+    return (_acf(sig.streams["full"]) + _acf(sig.onset_low) + _acf(sig.streams["pitch"])) / 3.0
 
 
 def _track(ref: np.ndarray, bpm: float) -> np.ndarray:
@@ -120,6 +137,7 @@ class _Grid:
         self.frames = (beats[:-1, None] + np.diff(beats)[:, None] * steps[None, :]).ravel()
         self.streams = {n: streams[n] / _scale(streams[n]) for n in STREAMS}
         self.at = {n: _sample(e, self.frames) for n, e in self.streams.items()}
+        self.chroma_sum = np.cumsum(np.pad(streams["chroma"], ((0, 0), (1, 0))), axis=1)
         self.bands = {k: _sample_bands(streams[f"{k}_bands"], self.frames) for k in ("perc", "harm")}
         self.salient: np.ndarray = self.at["full"] + self.at["bass"] + self.at["kick"] + self.at["snare"]
 
@@ -133,7 +151,10 @@ class _Grid:
         beats without one whose halfway point has one; l2, l3: local alternation of the strengths on the beats
         with period 2 or 3 (high: the grid is a subdivision of a slower beat); and for the
         percussive and harmonic onset timbre (eight bands) at each beat: p2, p3, h2, h3, the same
-        alternation of timbre (kick and snare taking turns: a backbeat; bass and chord: oom-pah)."""
+        alternation of timbre (kick and snare taking turns: a backbeat; bass and chord: oom-pah);
+        for the full-band and pitch-change streams, qK: the strength at K twelfths of the way
+        between beats (K in PROFILE_POSITIONS) relative to on the beat; hc_in, hc_at, hc_l2: the
+        harmonic rhythm (_harmonic_change)."""
         n = len(self.frames)
         if n < 4 * period:
             return dict.fromkeys(EVIDENCE_KEYS, 0.0)
@@ -157,15 +178,59 @@ class _Grid:
             out[f"{name}_cov"] = float(np.mean(on_values > 0.25))
             out[f"{name}_syn"] = float(np.mean((on_values <= 0.25) & (halves > 0.25)))
             out[f"{name}_l2"], out[f"{name}_l3"] = _local_alternation(on_values)
+        # The onset profile within the beat at sixths, quarters and thirds, each position apart:
+        # a siciliano's long-short figure sounds at 2/3 but not 1/3, a 3/4 bar's eighths at the sixths.
+        for name in PROFILE_STREAMS:
+            e = self.streams[name]
+            on = float(self.at[name][idx].mean()) + 1e-3
+            for k in PROFILE_POSITIONS:
+                x = float(_sample(e, start + k * (stop - start) / 12).mean())
+                out[f"{name}_q{k}"] = x / (on + x)
+        # Harmony, at the phase where chords change on the beats rather than within them (repeated
+        # eighth-note chords give the onsets no strong phase at the quarter level).
+        shifted = np.arange(phase + period // 2, n - period, period)
+        options = [self._harmonic_change(start, stop)]
+        if period % 2 == 0 and len(shifted) >= 4:
+            options.append(self._harmonic_change(self.frames[shifted], self.frames[shifted + period]))
+        out["hc_in"], out["hc_at"], out["hc_l2"] = max(options, key=lambda o: o[1] - o[0])
         for key in ("perc", "harm"):
             timbre = np.log1p(self.bands[key][:, idx] / (self.bands[key][:, idx].mean() + 1e-9))
             timbre = timbre / (np.linalg.norm(timbre, axis=0, keepdims=True) + 1e-9)
             out[f"{key[0]}2"], out[f"{key[0]}3"] = _local_alternation(timbre)
         return out
 
+    def _harmonic_change(self, start: np.ndarray, stop: np.ndarray) -> tuple[float, float, float]:
+        """Harmonic rhythm at a level whose beats run start[i]..stop[i] (frames): (hc_in) the chroma
+        change between the two halves of a beat, (hc_at) between one beat and the next (cosine
+        distance of their mean STFT chroma), and (hc_l2) the period-2 alternation of the latter.
+        Chords tend to change on beats, not within them (Goto and Muraoka 1999 place beats and bars
+        where chords change): at the beat, hc_at > hc_in; at a subdivision, hc_at alternates."""
+        mid = (start + stop) / 2
+        first, second = _segment_chroma(self.chroma_sum, start, mid), _segment_chroma(self.chroma_sum, mid, stop)
+        whole = _segment_chroma(self.chroma_sum, start, stop)
+        within = 1.0 - (first * second).sum(axis=0)
+        between = 1.0 - (whole[:, 1:] * whole[:, :-1]).sum(axis=0)
+        l2, _ = _local_alternation(between)
+        return float(within.mean()), float(between.mean()), l2
+
+
+PROFILE_STREAMS = ("full", "pitch")
+PROFILE_POSITIONS = (2, 3, 4, 8, 9, 10)  # twelfths of the beat: sixths, quarters, thirds (the half is c2)
+
+
+def _segment_chroma(chroma_sum: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(12, n) mean chroma of the frames a[i]..b[i] (fractional frames rounded), unit length."""
+    last = chroma_sum.shape[1] - 1
+    ia = np.clip(np.round(a).astype(int), 0, last)
+    ib = np.clip(np.maximum(np.round(b).astype(int), ia + 1), 0, last)
+    seg = chroma_sum[:, ib] - chroma_sum[:, ia]
+    return seg / (np.linalg.norm(seg, axis=0, keepdims=True) + 1e-9)
+
 
 EVIDENCE_KEYS = tuple(
-    [f"{n}_{k}" for n in STREAMS for k in ("c2", "c3", "c4", "on", "cov", "syn", "l2", "l3")] + ["p2", "p3", "h2", "h3"]
+    [f"{n}_{k}" for n in STREAMS for k in ("c2", "c3", "c4", "on", "cov", "syn", "l2", "l3")]
+    + [f"{n}_q{k}" for n in PROFILE_STREAMS for k in PROFILE_POSITIONS]
+    + ["hc_in", "hc_at", "hc_l2", "p2", "p3", "h2", "h3"]
 )
 
 
@@ -227,6 +292,18 @@ def candidate_scores(features: list[dict[str, float]]) -> np.ndarray:
     return np.asarray(hidden @ np.asarray(m.W2) + x @ np.asarray(m.V))
 
 
+def level_probabilities(features: list[dict[str, float]]) -> np.ndarray:
+    """(n,) probability that each candidate is the beat, summing to 1: the softmax of
+    candidate_scores() at the temperature fitted on held-out folds (benchmarks/fit_tempo.py; the
+    raw scores are over-confident on files the model was not fitted on). Candidates with the same
+    evidence get the same probability, so two levels the music does not tell apart read 1/2."""
+    from albumgen_desktop.engines import audio_tempo_model as m
+
+    scores = candidate_scores(features) / m.TEMPERATURE
+    p = np.exp(scores - scores.max())
+    return np.asarray(p / p.sum())
+
+
 def backbeat(grid: _Grid, period: int) -> float:
     """How clearly kick and snare take turns beat by beat at a level of `period` sub-positions
     (about -1..1): minus the lag-1 autocorrelation of x = kick - snare on the beats, each drum
@@ -284,12 +361,6 @@ def oom_pah_pah(grid: _Grid, period: int, group: int = 3) -> float:
 OOM_PAH_PAH_CLEAR = 0.6  # oom_pah_pah() above this: bass and chords mark a triple metre's beats
 
 
-# The fitted scores are over-confident (99% right on the files they were fitted on, 87% in
-# cross-validation), so they are tempered before the softmax: a score gap of 2 between two levels
-# then reads as 0.6 rather than 0.85, while the gaps of 7 and more of clear cases stay above 0.9.
-CONFIDENCE_TEMPERATURE = 3.0
-
-
 def estimate_tempo(sig: Signal) -> tuple[float, float]:
     """(BPM of the beat, confidence 0.05..0.95).
 
@@ -305,9 +376,7 @@ def estimate_tempo(sig: Signal) -> tuple[float, float]:
     candidates, _ = tempo_candidates(sig, reference)
     if not candidates:
         return 120.0, 0.05
-    scores = candidate_scores([f for _, f in candidates]) / CONFIDENCE_TEMPERATURE
-    p = np.exp(scores - scores.max())
-    p /= p.sum()
+    p = level_probabilities([f for _, f in candidates])
     pick = int(np.argmax(p))
     grid, ref_bpm, _ = reference
     periods = [period for _, period in levels(ref_bpm)]
