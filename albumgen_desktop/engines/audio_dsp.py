@@ -110,7 +110,7 @@ def analyse_samples(y: np.ndarray, loudness_lufs: float | None = None) -> DspRes
     from albumgen_desktop.engines.signal_checks import check_content
 
     y, content = check_content(y, SR)  # DC removed; refuses silence, a lone click and noise
-    sig = prepare(y)
+    sig = prepare(y, pitch=content.pitch_onsets)
     bpm, tempo_conf = estimate_tempo(sig)
     key, mode, key_conf = estimate_key(sig)
     metre, metre_conf = estimate_metre(sig, bpm)

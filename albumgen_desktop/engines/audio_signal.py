@@ -32,7 +32,9 @@ class Signal:
     streams: dict[str, np.ndarray] = field(default_factory=dict)  # rhythm streams, FPS frames
 
 
-def prepare(y: np.ndarray) -> Signal:
+def prepare(y: np.ndarray, pitch: np.ndarray | None = None) -> Signal:
+    """The shared views of mono float32 samples `y` at SR. `pitch` is pitch_onsets(y) when the
+    caller has it already (the content check computes it first), else it is computed here."""
     import librosa
 
     power = np.abs(librosa.stft(y, n_fft=2048, hop_length=HOP)) ** 2
@@ -41,7 +43,7 @@ def prepare(y: np.ndarray) -> Signal:
     flux = np.maximum(0.0, np.diff(log_mel, axis=1, prepend=log_mel[:, :1]))
     onset = flux.mean(axis=0)
     onset_low = flux[:8].mean(axis=0)
-    streams = rhythm_streams(mel, power)
+    streams = rhythm_streams(mel, power, pitch)
     streams["low"] = onset_low
     # Three bins per semitone, centred on the pitches of the recording's own tuning (estimated
     # first: a band at A4 = 452 Hz sits 46 cents sharp, nearly a semitone bin away from 440), so
@@ -83,14 +85,14 @@ def _superflux(level: np.ndarray, lag: int = 3) -> np.ndarray:
     return np.maximum(0.0, level - ref)
 
 
-def rhythm_streams(mel: np.ndarray, power: np.ndarray) -> dict[str, np.ndarray]:
+def rhythm_streams(mel: np.ndarray, power: np.ndarray, pitch: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Onset envelopes by role, each (frames,) at FPS: positive log flux of the percussive or
     harmonic part of the mel spectrogram (median-filter separation, Fitzgerald 2010) in the
     role's bands, and "full" over the whole mel spectrogram; "perc_bands" and "harm_bands",
     (8, frames): the same flux pooled into eight bands (the timbre of each onset); and "chord":
     1 - cosine similarity of the mean STFT chroma over the ~70 ms before and after each frame (a
     harmonic-change novelty curve, after Foote 2000); "chroma", (12, frames): that STFT chroma, each
-    frame of unit length; "pitch": pitch_flux().
+    frame of unit length; "pitch": pitch_flux(), or `pitch` when given with as many frames.
 
     Harmonic and full-band flux compare each frame with the maximum of its neighbouring bands
     three frames (35 ms) earlier (SuperFlux, Boeck and Widmer 2013): a bowed, sung or organ note
@@ -126,7 +128,7 @@ def rhythm_streams(mel: np.ndarray, power: np.ndarray) -> dict[str, np.ndarray]:
         novelty[t] = 1.0 - (before * after).sum(axis=0) / norms
     out["chord"] = novelty
     out["chroma"] = chroma
-    out["pitch"] = pitch_flux(power)
+    out["pitch"] = pitch if pitch is not None and len(pitch) == power.shape[1] else pitch_flux(power)
     return out
 
 
@@ -167,6 +169,14 @@ def pitch_flux(power: np.ndarray, sr: int = SR) -> np.ndarray:
     harmonic = bands * along_time**2 / (along_time**2 + along_freq**2 + 1e-20)
     level = np.log1p(100.0 * harmonic / (float(harmonic.max()) + 1e-20))
     return np.asarray(_superflux(level).mean(axis=0))
+
+
+def pitch_onsets(y: np.ndarray, sr: int = SR) -> np.ndarray:
+    """(frames at sr / HOP per second,) pitch_flux() of the STFT power of `y` (n_fft 2048, hop HOP)
+    at `sr` Hz: the pitch-change onset envelope prepare() and the content check both read."""
+    import librosa
+
+    return pitch_flux(np.abs(librosa.stft(y, n_fft=2048, hop_length=HOP)) ** 2, sr)
 
 
 def estimate_tuning(y: np.ndarray) -> float:

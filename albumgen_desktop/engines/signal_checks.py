@@ -22,7 +22,7 @@ Run before any estimate, on the mono analysis signal:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,8 @@ class Content:
     onsets: int
     sound_seconds: float
     dc_offset: float
+    # audio_signal.pitch_onsets of the clean signal when it is pitched (prepare() reuses it)
+    pitch_onsets: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_pitch(self) -> bool:
@@ -139,30 +141,28 @@ def _clarity_and_onsets(flux: np.ndarray, fps: float, spreads: float) -> tuple[f
     return float(np.clip(ac[lo : hi + 1].max(), 0.0, 1.0)), onsets
 
 
-def pulse_clarity(y: np.ndarray, sr: int, pitched: bool = True) -> tuple[float, int]:
+def pulse_clarity(y: np.ndarray, sr: int, pitch_onsets: np.ndarray | None = None) -> tuple[float, int]:
     """(pulse clarity 0..1, number of onsets) of `y` at `sr` Hz: the better of two onset envelopes,
     each scored by its largest normalised autocorrelation at a beat period of 40..220 BPM:
-    log-mel spectral flux (attacks: drums, plucked and struck notes) and, when the sound is
-    `pitched`, the pitch-change flux of engines/audio_signal.pitch_flux. Legato lines (bowed
-    strings, organ, voices) change pitch without an attack and read as "no steady beat" on the mel
-    flux alone: 16 of the 120 renders of the eval set's dev part, most of its chorales and slow
-    movements, against 2 with both. Noise has no pitch changes to follow (its pitch flux is random
-    and still correlates ~0.17 somewhere in the range), hence `pitched`."""
+    log-mel spectral flux (attacks: drums, plucked and struck notes) and, when given,
+    `pitch_onsets` (engines/audio_signal.pitch_onsets of `y`, frames at sr / HOP). Legato lines
+    (bowed strings, organ, voices) change pitch without an attack and read as "no steady beat" on
+    the mel flux alone: 16 of the 120 renders of the eval set's dev part, most of its chorales and
+    slow movements, against 2 with both. Pass it for pitched sound only: noise has no pitch
+    changes to follow (its pitch flux is random and still correlates ~0.17 somewhere in the range)."""
     import librosa
 
-    from albumgen_desktop.engines.audio_signal import pitch_flux
+    from albumgen_desktop.engines.audio_signal import HOP
 
     hop = 512
     mel = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=1024, hop_length=hop, n_mels=40)
     log_mel = np.log1p(1000 * mel / (mel.max() + 1e-12))
     attacks = _clarity_and_onsets(np.maximum(0.0, np.diff(log_mel, axis=1)).mean(axis=0), sr / hop, spreads=8.0)
-    if not pitched:
+    if pitch_onsets is None:
         return attacks
-    pitch_hop = 256
-    power = np.abs(librosa.stft(y, n_fft=2048, hop_length=pitch_hop)) ** 2
     # A legato line's pitch changes form a dense envelope (its peaks stand 4-8 deviations out,
     # an attack's 20 and more), hence the lower bar for its onsets.
-    changes = _clarity_and_onsets(pitch_flux(power, sr), sr / pitch_hop, spreads=3.0)
+    changes = _clarity_and_onsets(pitch_onsets, sr / HOP, spreads=3.0)
     return max(attacks[0], changes[0]), max(attacks[1], changes[1])
 
 
@@ -186,8 +186,13 @@ def check_content(y: np.ndarray, sr: int) -> tuple[np.ndarray, Content]:
             f"only {sound_seconds:.2f} s of the audio has sound (a click or a short noise?); too little to analyse"
         )
     tonal = tonal_share(clean, sr)
-    rhythmic, onsets = pulse_clarity(clean, sr, pitched=tonal >= TONAL_MIN)
-    content = Content(tonal=tonal, rhythmic=rhythmic, onsets=onsets, sound_seconds=sound_seconds, dc_offset=dc)
+    from albumgen_desktop.engines.audio_signal import pitch_onsets
+
+    pitch = pitch_onsets(clean, sr) if tonal >= TONAL_MIN else None
+    rhythmic, onsets = pulse_clarity(clean, sr, pitch)
+    content = Content(
+        tonal=tonal, rhythmic=rhythmic, onsets=onsets, sound_seconds=sound_seconds, dc_offset=dc, pitch_onsets=pitch
+    )
     if not content.has_pitch and not content.has_beat:
         raise BadInputError(
             f"no music found: no pitched notes (tonal share {tonal:.2f}) and no beat "
