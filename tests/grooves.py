@@ -123,9 +123,11 @@ def compound_jig(bpm: float, tonic: int = 7, seconds: float = 30.0, seed: int = 
     return _finish(out[: int(seconds * SR)])
 
 
-def fast_waltz(bpm: float, tonic: int = 5, seconds: float = 30.0, seed: int = 0) -> np.ndarray:
+def fast_waltz(bpm: float, tonic: int = 5, seconds: float = 30.0, seed: int = 0, eighths: bool = False) -> np.ndarray:
     """3/4 at a quarter of `bpm`: bass on beat 1, chords on 2 and 3 (oom-pah-pah), a melody of
-    dotted halves and quarters."""
+    dotted halves and quarters, or with `eighths` of quarters and eighth-note pairs as waltz tunes
+    move (the beat divides in two: what tells it from a 6/8 at a third of the tempo, whose beat
+    divides in three; tests/grooves.siciliano is the plain version's pattern note for note)."""
     rng = np.random.default_rng(seed)
     out = np.zeros(int(seconds * SR) + 2 * SR)
     beat = 60.0 / bpm
@@ -138,11 +140,40 @@ def fast_waltz(bpm: float, tonic: int = 5, seconds: float = 30.0, seed: int = 0)
         for k in (1, 2):
             for iv in chord:
                 _add(out, t + k * beat, tone(60 + tonic + iv, beat * 0.7, decay=4.0), 0.07)
-        if rng.random() < 0.5:
+        if eighths:
+            for k in range(3):
+                halves = (0.0, 0.5) if rng.random() < 0.5 else (0.0,)
+                for h in halves:
+                    note = 72 + tonic + scale[int(rng.integers(0, 7))]
+                    _add(out, t + (k + h) * beat, tone(note, beat / len(halves), decay=3.0), 0.2)
+        elif rng.random() < 0.5:
             _add(out, t, tone(72 + tonic + scale[int(rng.integers(0, 7))], 3 * beat, decay=0.7), 0.25)
         else:
             for k in range(3):
                 _add(out, t + k * beat, tone(72 + tonic + scale[int(rng.integers(0, 7))], beat, decay=2), 0.2)
+    return _finish(out[: int(seconds * SR)])
+
+
+def siciliano(bpm: float, tonic: int = 2, seconds: float = 30.0, seed: int = 0) -> np.ndarray:
+    """6/8 at a slow dotted-quarter pulse of `bpm` over a rocking backing: a bass note on each
+    dotted quarter and chords on its second and third eighths (bass-chord-chord, the pattern of a
+    fast waltz's oom-pah-pah three times as fast), a melody in long-short (quarter-eighth) and
+    dotted-quarter figures, one harmony per bar."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(seconds * SR) + 2 * SR)
+    eighth = 60.0 / bpm / 3
+    scale = [0, 2, 4, 5, 7, 9, 11]
+    for b in range(int(seconds / (3 * eighth)) + 1):
+        t = b * 3 * eighth
+        chord = MAJOR_PROGRESSION[(b // 2) % 4]
+        _add(out, t, tone(36 + tonic + chord[0], 3 * eighth, decay=1.5), 0.35)
+        for k in (1, 2):
+            for iv in chord:
+                _add(out, t + k * eighth, tone(60 + tonic + iv, eighth * 0.9, decay=3.0), 0.06)
+        figure = ((0, 2), (2, 1)) if rng.random() < 0.6 else ((0, 3),)
+        for k, length in figure:
+            note = 72 + tonic + scale[int(rng.integers(0, 7))]
+            _add(out, t + k * eighth, tone(note, length * eighth * 0.95, decay=1.5), 0.25 if k == 0 else 0.18)
     return _finish(out[: int(seconds * SR)])
 
 

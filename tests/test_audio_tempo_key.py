@@ -75,11 +75,34 @@ def test_compound_six_eight_reads_at_the_dotted_quarter(bpm: float) -> None:
     assert result.time_signature == 6
 
 
-@pytest.mark.parametrize("bpm", [168.0, 186.0])
+@pytest.mark.parametrize("bpm", [48.0, 58.0, 68.0])
+def test_rocking_siciliano_reads_at_the_dotted_quarter_or_its_eighths_never_in_two(bpm: float) -> None:
+    """Bass-chord-chord eighths under long-short figures: a plain fast waltz at 3x note for note
+    (see the next tests), so the signal cannot say which level the notation counts; the rendered
+    sicilianos, where tempo, timbre and melody say more, read at the dotted quarter (25 of 25 in
+    300 dev renders the model was not fitted on). A rule that took such patterns for the beat moved 10
+    of 120 dev renders 2-4 times faster, all 10 away from the right level, so they are no longer
+    overridden; what this holds is Accuracy2 and never two beats for three."""
+    tempo = analyse_samples(grooves.siciliano(bpm)).tempo_bpm
+    assert _within(tempo, bpm) or _within(tempo, 3 * bpm), tempo
+
+
+@pytest.mark.parametrize("bpm", [150.0, 168.0, 186.0])
 def test_fast_waltz_reads_at_the_quarter_in_three(bpm: float) -> None:
-    result = analyse_samples(grooves.fast_waltz(bpm))
+    result = analyse_samples(grooves.fast_waltz(bpm, eighths=True))
     assert _within(result.tempo_bpm, bpm), result.tempo_bpm  # not the bar (1/3) nor 2/3
     assert result.time_signature == 3
+
+
+@pytest.mark.parametrize("bpm", [168.0, 186.0])
+def test_plain_fast_waltz_reads_at_the_quarter_or_the_bar_never_in_two(bpm: float) -> None:
+    """Oom-pah-pah under dotted halves and quarters, nothing between the quarters, is a 6/8 at a
+    third of the tempo note for note (a siciliano's rocking bass-chord-chord under dotted-quarter
+    and three-eighth figures): the signal cannot say which the notation is, and the rendered sets
+    label both (their 6/8s at the dotted quarter). Issue 16's fault was reading fast triple metre
+    at 3:2; the quarter or the bar (Accuracy2) is right, two beats a bar never."""
+    tempo = analyse_samples(grooves.fast_waltz(bpm)).tempo_bpm
+    assert _within(tempo, bpm) or _within(tempo, bpm / 3), tempo
 
 
 @pytest.mark.parametrize("clap", [True, False])
