@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -257,3 +258,14 @@ def test_offline_genre_is_an_explicit_unknown_the_prompts_leave_out(tmp_path: Pa
         assert text and "unknown" not in text and "  " not in text and " ," not in text, text
     cover, _ = cover_prompt(result.features, "Title")
     assert "unknown" not in cover and "  " not in cover, cover
+
+
+@pytest.mark.parametrize("seconds", [2.0, 2.5, 2.9])
+def test_a_short_file_is_analysed_without_library_warnings(seconds: float) -> None:
+    """Between 2 and 3 s librosa's CQT warned "n_fft=1024 is too large for input signal" on
+    stderr (its lowest octaves are decimated below one FFT): the user sees one line or none."""
+    y = synth_song(120, 9, "minor", seconds=seconds, sr=SR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = analyse_samples(y)
+    assert 40 <= result.tempo_bpm <= 220

@@ -16,6 +16,7 @@ The shared representations (onset envelopes, constant-Q transform) are computed 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,7 +111,12 @@ def analyse_samples(y: np.ndarray, loudness_lufs: float | None = None) -> DspRes
     from albumgen_desktop.engines.signal_checks import check_content
 
     y, content = check_content(y, SR)  # DC removed; refuses silence, a lone click and noise
-    sig = prepare(y, pitch=content.pitch_onsets)
+    with warnings.catch_warnings():
+        # librosa's CQT halves the sample rate octave by octave, so under about 3 s the lowest
+        # octaves hold fewer samples than its FFT and it warns on stderr; its result is padded
+        # and valid, and the user has nothing to do about it.
+        warnings.filterwarnings("ignore", message=r"n_fft=\d+ is too large for input signal", category=UserWarning)
+        sig = prepare(y, pitch=content.pitch_onsets)
     bpm, tempo_conf = estimate_tempo(sig)
     key, mode, key_conf = estimate_key(sig)
     metre, metre_conf = estimate_metre(sig, bpm)
