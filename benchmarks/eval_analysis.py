@@ -35,10 +35,10 @@ def pitch_class(name: str) -> int:
 
 
 def tempo_hits(est: float, ref: float) -> tuple[bool, bool]:
-    def near(x: float) -> bool:
-        return abs(est - x) <= 0.04 * x
+    """(Accuracy1, Accuracy2) of one estimate: within 4% of the label, or of a metrical relative."""
+    from albumgen_desktop.engines.audio_tempo import within_accuracy2
 
-    return near(ref), any(near(ref * f) for f in (1, 2, 3, 0.5, 1 / 3))
+    return abs(est - ref) <= 0.04 * ref, within_accuracy2(est, ref)
 
 
 def tempo_error_kind(est: float, ref: float) -> str:

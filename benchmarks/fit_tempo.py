@@ -273,13 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     names = sorted(rows[0]["cands"][0][1])
     model = Model(rows, names, args.hidden, args.lam)
     every = list(range(len(rows)))
-    p = model.fit_members(every, args.members)
-    train = model.hits(p, every)
+    ps = model.fit_members(every, args.members)
+    train = model.hits(ps, every)
     compound, compound_cv = fit_compound(rows)
     if args.write:  # written now for whoever waits on it; the temperature follows after the folds
         from albumgen_desktop.engines import audio_tempo_model as previous
 
-        write_model(model, p, compound, float(getattr(previous, "TEMPERATURE", 1.0)))
+        write_model(model, ps, compound, float(getattr(previous, "TEMPERATURE", 1.0)))
     fold = piece_folds(rows)
     cv: list[bool] = []
     cv_kind: dict[str, list[bool]] = {}
@@ -303,12 +303,12 @@ def main(argv: list[str] | None = None) -> int:
         for i, ok in zip(every, train, strict=True):
             if not ok:
                 r = rows[i]
-                j = int(np.argmax(model.ensemble_score(p, model.x[i])))
+                j = int(np.argmax(model.ensemble_score(ps, model.x[i])))
                 got, ref = r["cands"][j][0], r["item"]["tempo_bpm"]
                 name = r["item"]["file"][:44]
                 print(f"  {r['item'].get('kind', ''):14s} {name:44s} {ref:6.1f} -> {got:6.1f} ({got / ref:.2f})")
     if args.write:
-        write_model(model, p, compound, temperature)
+        write_model(model, ps, compound, temperature)
     result = {
         "files": len(rows),
         "candidates_cover_label": round(float(np.mean([y.any() for y in model.y])), 4),

@@ -2,7 +2,7 @@
 construction: the app's own sketch music (engines/music_sketch.py) at random Features,
 metronome click tracks, and accompaniment grooves.
 
-    python benchmarks/make_synthetic_set.py OUT_DIR [--n 400] [--clicks 200] [--grooves 300] [--seed 100] [--seconds 20]
+    python benchmarks/make_synthetic_set.py OUT_DIR [--n 400] [--clicks 200] [--grooves 500] [--seed 100] [--seconds 20]
 
 The scored kinds of make_eval_set.py lack two patterns: the sketch's drums keep a kick on every
 beat with hats and snare set by energy and danceability (without them the model read quiet
@@ -128,9 +128,9 @@ def accompaniment_groove(
     def note(midi: float, at: float, length: float, gain: float, decay: float = 3.0) -> None:
         add(at, _tone(440.0 * 2 ** ((midi - 69) / 12), length, sr, decay, brightness), gain)
 
-    def chord(root: int, at: float, length: float) -> None:
+    def chord(root: int, at: float, length: float, gain: float = chord_gain, decay: float = 4.0) -> None:
         for iv in (0, 4, 7):
-            note(root + 12 + iv, at, length, chord_gain, 4.0)
+            note(root + 12 + iv, at, length, gain, decay)
 
     for bar in range(int(seconds / (per_bar * beat)) + 1):
         root = tonic + progression[(bar // bars_per_chord) % 4]
@@ -153,9 +153,7 @@ def accompaniment_groove(
             elif style == "block":
                 if b == 0 or bass_per_beat == 2:
                     note(root - 12, t, (per_bar if b == 0 and bass_per_beat == 1 else 1) * beat, bass_gain, 1.5)
-                chord_at = chord_gain * (1.0 if b == 0 else 0.6)
-                for iv in (0, 4, 7):
-                    note(root + 12 + iv, t, beat, chord_at, 3.0)
+                chord(root, t, beat, chord_gain * (1.0 if b == 0 else 0.6), 3.0)
                 if drums and b % 2 == 0:
                     add(t, _drum("kick", rng, sr), drum_gain)
                 elif drums:

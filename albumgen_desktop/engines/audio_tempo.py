@@ -310,18 +310,14 @@ def level_probabilities(features: list[dict[str, float]]) -> np.ndarray:
     return np.asarray(p / p.sum())
 
 
-ACCURACY2_FACTORS = (
-    1.0,
-    2.0,
-    3.0,
-    1 / 2,
-    1 / 3,
-)  # MIREX Accuracy2: the beat, or twice, three times, half or a third of it
+# MIREX Accuracy2 (Gouyon et al. 2006): the beat, or twice, three times, half or a third of it.
+ACCURACY2_FACTORS = (1.0, 2.0, 3.0, 1 / 2, 1 / 3)
 
 
-def _related(a: float, b: float) -> bool:
-    """True when tempo `a` is `b` or its double, triple, half or third within 4% (Accuracy2)."""
-    return any(abs(a - b * f) <= 0.04 * b * f for f in ACCURACY2_FACTORS)
+def within_accuracy2(estimate: float, reference: float) -> bool:
+    """True when `estimate` (BPM) is within 4% of `reference` (BPM) or of its double, triple,
+    half or third: the Accuracy2 rule of the MIREX tempo evaluation (Gouyon et al. 2006)."""
+    return any(abs(estimate - reference * f) <= 0.04 * reference * f for f in ACCURACY2_FACTORS)
 
 
 def estimate_tempo(sig: Signal) -> tuple[float, float]:
@@ -338,7 +334,9 @@ def estimate_tempo(sig: Signal) -> tuple[float, float]:
         return 120.0, 0.05
     p = level_probabilities([f for _, f in candidates])
     bpms = [b for b, _ in candidates]
-    expected = [p[i] + sum(p[j] for j, other in enumerate(bpms) if _related(other, bpm)) for i, bpm in enumerate(bpms)]
+    expected = [
+        p[i] + sum(p[j] for j, other in enumerate(bpms) if within_accuracy2(other, bpm)) for i, bpm in enumerate(bpms)
+    ]
     pick = int(np.argmax(expected))
     return bpms[pick], float(np.clip(p[pick], 0.05, 0.95))
 
