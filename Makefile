@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test test-fast lint eval fit-tempo calibrate covers screenshot bench installer clean
+.PHONY: setup run test test-fast lint eval fit-tempo fit-key calibrate covers screenshot bench installer clean
 
 setup:
 	@bash scripts/setup_env.sh
@@ -33,6 +33,9 @@ eval: setup
 
 fit-tempo: setup
 	bash scripts/fit_tempo.sh --write
+
+fit-key: setup
+	bash scripts/fit_key.sh --write
 
 # The eight descriptors on a calibration set with labels known by construction (voice, audience,
 # acoustic vs synth, calm vs intense, ...): per-feature error on the tuning and held-back halves, as JSON.

@@ -11,7 +11,7 @@ alla breve, dotted quarter in compound metres.
 
 Metrics (MIREX): tempo Accuracy1 (within 4% of the label), Accuracy2 (within 4% of the label or
 of 2x, 3x, 1/2, 1/3 of it), the weighted key score (1 exact, 0.5 a fifth above, 0.3
-relative, 0.2 parallel; MIREX audio key detection), the exact key rate, metre accuracy. Each
+relative, 0.2 parallel; MIREX audio key detection, scored by mir_eval.key), the exact key rate, metre accuracy. Each
 set is reported whole, by "part" and by "kind". The baseline is librosa's default beat tracker
 (librosa.beat.beat_track) for tempo and Krumhansl-Schmuckler profiles on librosa's chroma_cqt
 for key, on the same analysis window. The last line printed is one JSON object.
@@ -50,19 +50,13 @@ def tempo_error_kind(est: float, ref: float) -> str:
     return name if abs(est / ref / r - 1) <= 0.04 else "other"
 
 
-def key_score(est: tuple[int, str], ref: tuple[int, str]) -> float:
+def key_score(est: tuple[int | None, str], ref: tuple[int, str]) -> float:
+    """The MIREX weighted key score as mir_eval (the published scorer) computes it; an estimate of
+    no key (None: the analyser found no key) scores 0."""
+    import mir_eval
+
     (ek, em), (rk, rm) = est, ref
-    if (ek, em) == (rk, rm):
-        return 1.0
-    if em == rm and (ek - rk) % 12 == 7:  # a fifth above only, as mir_eval.key.weighted_score by default
-        return 0.5
-    if rm == "major" and em == "minor" and (ek - rk) % 12 == 9:
-        return 0.3
-    if rm == "minor" and em == "major" and (ek - rk) % 12 == 3:
-        return 0.3
-    if ek == rk and em != rm:
-        return 0.2
-    return 0.0
+    return float(mir_eval.key.weighted_score(f"{NOTE[rk]} {rm}", "X" if ek is None else f"{NOTE[ek]} {em}"))
 
 
 def baseline(path: Path) -> tuple[float, tuple[int, str]]:
@@ -158,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                 flags += "" if row["metre_ok"] else "METRE"
                 print(
                     f"{row['part']}/{item['file']}: tempo {r.tempo_bpm:.1f} (ref {item['tempo_bpm']}, "
-                    f"conf {r.confidence['tempo_bpm']:.2f}) key {NOTE[r.key]} {r.mode} (ref {item['key']} "
+                    f"conf {r.confidence['tempo_bpm']:.2f}) key {'none' if r.key is None else NOTE[r.key]} {r.mode} (ref {item['key']} "
                     f"{item['mode']}) metre {r.time_signature} (ref {item.get('time_signature')}) {flags}",
                     flush=True,
                 )

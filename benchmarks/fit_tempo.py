@@ -17,61 +17,37 @@ The last line printed is one JSON object.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
+from evidence_cache import cached_evidence, code_hash  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _source_hash() -> str:
-    """A key for the cached evidence: the code (not the comments and docstrings) of
-    audio_signal.py and of audio_tempo.py up to candidate_scores (the evidence, not the model)."""
-    import ast
-
-    parts = []
-    for name in ("audio_signal.py", "audio_tempo.py"):
-        tree = ast.parse((ROOT / "albumgen_desktop" / "engines" / name).read_text())
-        for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
-                if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
-                    body[0] = ast.Pass()
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name == "candidate_scores":
-                break
-            parts.append(ast.dump(node))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-
-
-def load_rows(truth: Path) -> list[dict]:
+def _candidates(path: Path) -> list:
+    """[[bpm, evidence], ...] of the file at ``path``: engines/audio_tempo.tempo_candidates."""
     from albumgen_desktop.engines.audio_dsp import choose_window
     from albumgen_desktop.engines.audio_signal import SR, prepare
     from albumgen_desktop.engines.audio_tempo import tempo_candidates
     from albumgen_desktop.io.audio import load_audio
 
-    cache_path = truth.parent / "tempo_features.json"
-    key = _source_hash()
-    cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
-    if cache.get("key") != key:
-        cache = {"key": key, "rows": {}}
-    rows = []
-    for item in json.loads(truth.read_text()):
-        if item["file"] not in cache["rows"]:
-            path = truth.parent / item["file"]
-            start, length = choose_window(path)
-            y = load_audio(path, sample_rate=SR, start_seconds=start, max_seconds=length).samples
-            cands, _ = tempo_candidates(prepare(y))
-            cache["rows"][item["file"]] = [[b, f] for b, f in cands]
-            if len(cache["rows"]) % 10 == 0:
-                cache_path.write_text(json.dumps(cache))
-            print(f"{item['file']}: {len(cands)} candidates", file=sys.stderr, flush=True)
-        rows.append({"item": item, "cands": cache["rows"][item["file"]]})
-    cache_path.write_text(json.dumps(cache))
-    return rows
+    start, length = choose_window(path)
+    y = load_audio(path, sample_rate=SR, start_seconds=start, max_seconds=length).samples
+    cands, _ = tempo_candidates(prepare(y))
+    return [[b, f] for b, f in cands]
+
+
+def load_rows(truth: Path) -> list[dict]:
+    """One row per file of ``truth``: its truth item and candidates, cached in tempo_features.json
+    keyed by audio_signal.py and audio_tempo.py up to candidate_scores (the evidence, not the model)."""
+    key = code_hash([("audio_signal.py", "candidate_scores"), ("audio_tempo.py", "candidate_scores")])
+    return [
+        {"item": item, "cands": cands}
+        for item, cands in cached_evidence(truth, "tempo_features.json", key, _candidates)
+    ]
 
 
 def piece_folds(rows: list[dict], folds: int = 5) -> list[int]:

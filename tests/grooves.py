@@ -232,3 +232,40 @@ def four_on_the_floor(
             for iv in chord:
                 _add(out, t, tone(60 + tonic + iv, beat, decay=3.0), 0.12)
     return _finish(out[: int(seconds * SR)])
+
+
+def drum_kit(bpm: float, tom_hz: float = 110.0, seconds: float = 20.0, seed: int = 0) -> np.ndarray:
+    """Drums alone: kick and snare taking turns on the beats, a hi-hat on each, and a tuned tom
+    (a decaying sine at ``tom_hz``) on the offbeat of every eighth beat: pitched, but no key."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(seconds * SR))
+    beat = 60.0 / bpm
+    t = np.arange(int(0.3 * SR)) / SR
+    tom = np.sin(2 * np.pi * tom_hz * t) * np.exp(-t * 8)
+    for b in range(int(seconds / beat)):
+        _add(out, b * beat, kick(rng) if b % 2 == 0 else snare(rng), 1.0)
+        _add(out, b * beat, hihat(rng), 0.3)
+        if b % 8 == 7:
+            _add(out, (b + 0.5) * beat, tom, 0.8)
+    return _finish(out)
+
+
+def vibrato_tune(
+    tonic: int, cents: float, depth_cents: float = 30.0, seed: int = 0, seconds: float = 12.0
+) -> np.ndarray:
+    """A tune in eighths with vibrato (5.5 Hz, +-``depth_cents``) over soft block chords I IV V I
+    in major, all ``cents`` away from A4 = 440 Hz. A vibrato's pitch dwells at its extremes, so
+    the pitch deviations pile up ``depth_cents`` either side of the tuning, across the +-50 wrap."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(seconds * SR) + SR)
+    t = np.arange(int(0.5 * SR)) / SR
+    scale = [0, 2, 4, 5, 7, 9, 11, 12]
+    for i in range(int(seconds)):
+        for iv in MAJOR_PROGRESSION[i % 4]:
+            _add(out, float(i), tone(48 + tonic + iv + cents / 100, 1.0, decay=1.5, partials=4), 0.08)
+        for half in (0.0, 0.5):
+            note = 72 + tonic + scale[rng.integers(0, 8)]
+            deviation = cents + depth_cents * np.sin(2 * np.pi * 5.5 * t + rng.uniform(0, 2 * np.pi))
+            phase = 2 * np.pi * np.cumsum(_hz(note) * 2 ** (deviation / 1200)) / SR
+            _add(out, i + half, sum(np.sin(k * phase) / k for k in range(1, 5)) * np.minimum(1.0, t / 0.03), 0.3)
+    return _finish(out[: int(seconds * SR)])

@@ -269,3 +269,62 @@ def test_a_short_file_is_analysed_without_library_warnings(seconds: float) -> No
         warnings.simplefilter("error")
         result = analyse_samples(y)
     assert 40 <= result.tempo_bpm <= 220
+
+
+def _cut_short(full: Path, cut: Path, keep_seconds: float, rate: int, header_bytes: int) -> None:
+    """A copy of ``full`` whose header still announces all of it: a download that stopped."""
+    cut.write_bytes(full.read_bytes()[: header_bytes + 2 * int(keep_seconds * rate)])
+
+
+@pytest.mark.parametrize("fmt", ["WAV", "AIFF", "RF64"])
+def test_a_file_cut_short_is_analysed_and_says_so(fmt: str, song, tmp_path: Path) -> None:
+    import wave
+
+    full, cut = tmp_path / f"full.{fmt.lower()}", tmp_path / f"cut.{fmt.lower()}"
+    sf.write(full, song, RATE, format=fmt, subtype="PCM_16")
+    header = {"WAV": 44, "AIFF": 54, "RF64": 80}[fmt]  # bytes before the first sample in soundfile's files
+    _cut_short(full, cut, 4.3, RATE, header)
+    if fmt == "WAV":  # the standard library's parser reads what the header announces
+        with wave.open(str(cut)) as w:
+            assert w.getnframes() / w.getframerate() == pytest.approx(12.0)
+    result = analyse_file(cut)
+    assert result.warnings and "cut short" in result.warnings[0], result.warnings
+    assert "announces 12.0 s" in result.warnings[0] and "holds 4.3 s" in result.warnings[0]
+    assert result.key is not None and result.window[1] == pytest.approx(4.3, abs=0.01)
+    assert not analyse_file(full).warnings
+
+
+@pytest.mark.parametrize(
+    ("riff", "data"), [(0xFFFFFFFF, 0xFFFFFFFF), (0x80000024, 0x80000000), (0x7FFFFFFF, 0x7FFFFFDB)]
+)
+def test_a_streamed_wav_with_placeholder_sizes_has_no_warning(riff: int, data: int, song, tmp_path: Path) -> None:
+    """Writers that cannot seek back leave the RIFF and data sizes at a placeholder (ffmpeg to a
+    pipe 0xFFFFFFFF, arecord 0x80000000): nothing is missing, so nothing is said."""
+    import struct
+
+    path = tmp_path / "streamed.wav"
+    sf.write(path, song[: 6 * RATE], RATE, subtype="PCM_16")
+    raw = bytearray(path.read_bytes())
+    at = raw.find(b"data")
+    raw[4:8], raw[at + 4 : at + 8] = struct.pack("<I", riff), struct.pack("<I", data)
+    path.write_bytes(bytes(raw))
+    assert sf.info(str(path)).frames == 6 * RATE
+    assert scan_file(path).warnings == ()
+
+
+@pytest.mark.parametrize("gain", [800.0, 1e6, 1e20])
+def test_float_samples_over_full_scale_are_measured_and_said(gain: float, song, tmp_path: Path) -> None:
+    """Measured as they are, analysed as if normalised: at 1e6 the tempo read half with a NaN
+    confidence (float32 squares overflowed) and at 1e20 the file was refused as a click."""
+    path = tmp_path / "unnormalised.wav"
+    loud = song * gain
+    sf.write(path, loud, RATE, subtype="FLOAT")
+    levels = scan_file(path)
+    assert levels.integrated_lufs == pytest.approx(_pyloudnorm(loud, ("M",)), abs=0.5)
+    over = 20 * np.log10(np.max(np.abs(loud)))
+    assert len(levels.warnings) == 1 and f"{over:+.2f} dB over full scale" in levels.warnings[0], levels.warnings
+    assert f"{levels.integrated_lufs:+.1f} LUFS" in levels.warnings[0]
+    result = analyse_file(path)
+    assert result.loudness_db == 0.0 and "over full scale" in result.warnings[0]
+    assert abs(result.tempo_bpm - 112) <= 0.04 * 112 and (result.key, result.mode) == (9, "minor")
+    assert all(np.isfinite(v) for v in result.confidence.values())

@@ -110,6 +110,9 @@ def analyse_samples(y: np.ndarray, loudness_lufs: float | None = None) -> DspRes
         raise BadInputError("the audio is shorter than 2 seconds, too short to analyse")
     from albumgen_desktop.engines.signal_checks import check_content
 
+    peak = float(np.max(np.abs(y)))
+    if peak > 1.0:  # float samples over full scale (the file's own warning says so): the measures
+        y = (y / peak).astype(np.float32)  # below assume -1..1, and squares of 1e6 overflow float32
     y, content = check_content(y, SR)  # DC removed; refuses silence, a lone click and noise
     with warnings.catch_warnings():
         # librosa's CQT halves the sample rate octave by octave, so under about 3 s the lowest
@@ -118,7 +121,7 @@ def analyse_samples(y: np.ndarray, loudness_lufs: float | None = None) -> DspRes
         warnings.filterwarnings("ignore", message=r"n_fft=\d+ is too large for input signal", category=UserWarning)
         sig = prepare(y, pitch=content.pitch_onsets)
     bpm, tempo_conf = estimate_tempo(sig)
-    key, mode, key_conf = estimate_key(sig)
+    key, mode, key_conf = estimate_key(sig, content.tonal)
     metre, metre_conf = estimate_metre(sig, bpm)
     lufs = integrated_loudness(y) if loudness_lufs is None else _loudness_value(loudness_lufs)
     from albumgen_desktop.engines.audio_descriptors import estimate, measure
@@ -149,7 +152,12 @@ def analyse_samples(y: np.ndarray, loudness_lufs: float | None = None) -> DspRes
         liveness=desc.values["liveness"],
         valence=desc.values["valence"],
     )
+    if key is None and content.has_pitch:
+        result.warnings.append("the pitched notes fit no key (drums or sound effects?): no key or mode")
+        result.confidence["valence"] = min(result.confidence.get("valence", 0.05), 0.05)
     content.apply(result)  # no beat or no pitch: low confidence, no key, a warning
+    # JSON has no NaN: a measure that could not be taken is as good as no confidence at all.
+    result.confidence = {k: (float(v) if np.isfinite(v) else 0.0) for k, v in result.confidence.items()}
     return result
 
 
@@ -168,4 +176,5 @@ def analyse_file(path: str | Path) -> DspResult:
     except BadInputError as exc:  # "the audio is silent": say which file (several may be analysed)
         raise BadInputError(f"{path.name}: {exc}") from None
     result.window = (start, start + audio.duration)
+    result.warnings[:0] = levels.warnings
     return result

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from albumgen_desktop.core.errors import BadInputError
-from albumgen_desktop.io.audio import load_audio, native_path
+from albumgen_desktop.io.audio import load_audio, missing_seconds, native_path
 from albumgen_desktop.io.channels import bs1770_weight, file_layout
 from albumgen_desktop.io.files import check_input_file
 
@@ -24,12 +24,14 @@ from albumgen_desktop.io.files import check_input_file
 @dataclass(frozen=True)
 class FileLevels:
     """``integrated_lufs`` is -inf for silence (or under 400 ms of audio); ``rms_per_second[i]`` is
-    the RMS over all channels of second i (the last one may be partial)."""
+    the RMS over all channels of second i (the last one may be partial); ``warnings`` are about
+    the file itself (cut short, samples over full scale), one sentence each."""
 
     integrated_lufs: float
     rms_per_second: np.ndarray
     layout: tuple[str, ...]
     sample_rate: int
+    warnings: tuple[str, ...] = ()
 
 
 def _ebur128_channel(name: str, layout: tuple[str, ...]) -> int:
@@ -93,6 +95,7 @@ def scan_file(path: str | Path) -> FileLevels:
         for c, name in enumerate(layout):
             state.set_channel(c, _ebur128_channel(name, layout))
         rms: list[float] = []
+        peak = 0.0
         try:
             for block in f.blocks(blocksize=rate, dtype="float32", always_2d=True):
                 if not block.size:
@@ -100,10 +103,32 @@ def scan_file(path: str | Path) -> FileLevels:
                 if not np.isfinite(block).all():
                     raise BadInputError(f"{path.name} contains invalid samples (NaN or infinity)")
                 state.add_frames(np.ascontiguousarray(block).ravel(), block.shape[0])
-                rms.append(float(np.sqrt(np.mean(block**2))))
+                rms.append(float(np.sqrt(np.mean(np.square(block, dtype=np.float64)))))  # float32 squares overflow
+                peak = max(peak, float(np.max(np.abs(block))))
         except (sf.LibsndfileError, RuntimeError) as exc:
             raise BadInputError(f"{path.name} is damaged and cannot be decoded: {exc}") from None
-    return FileLevels(_global(state), np.asarray(rms), layout, rate)
+        missing, held = missing_seconds(f), f.frames / rate
+    lufs = _global(state)
+    return FileLevels(lufs, np.asarray(rms), layout, rate, file_warnings(missing, held, peak, lufs))
+
+
+def file_warnings(missing_s: float, held_s: float, peak: float, lufs: float) -> tuple[str, ...]:
+    """Sentences about a file's own faults: ``missing_s`` seconds its header announces that it does
+    not hold (it holds ``held_s``), and a ``peak`` sample magnitude over full scale (1.0), which
+    only floating-point files can store (``lufs``: its integrated loudness)."""
+    notes = []
+    if missing_s >= 0.05:
+        notes.append(
+            f"the file is cut short: its header announces {held_s + missing_s:.1f} s of audio and it holds "
+            f"{held_s:.1f} s (a download or copy that did not finish?); only what is there was analysed"
+        )
+    if peak > 1.0:
+        notes.append(
+            f"its samples reach {20 * np.log10(peak):+.2f} dB over full scale (a floating-point file that was "
+            "never normalised), so it would clip when played or converted"
+            + (f"; its integrated loudness, {lufs:+.1f} LUFS, is over the 0 LUFS top of the range" if lufs > 0 else "")
+        )
+    return tuple(notes)
 
 
 def _scan_decoded(path: Path) -> FileLevels:

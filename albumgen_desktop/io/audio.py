@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,35 @@ def audio_info(path: str | Path) -> AudioInfo:
     path = Path(path)
     with _open(path) as f:
         return AudioInfo(frames=f.frames, sample_rate=f.samplerate, channels=f.channels, format=f.format)
+
+
+# libsndfile logs each header field it corrects: "data : 441000 (should be 101428)" for a WAV's data
+# chunk, "SSND : ..." for AIFF's, "riff : ..." for W64 (whose only size field is the file's), and
+# for RF64 "Calculated frame count 220500 does not match value from 'ds64' chunk of 661500".
+_SHORTENED_CHUNK = re.compile(r"^\s*(data|SSND|riff)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+_SHORTENED_RF64 = re.compile(r"frame count (\d+) does not match value from 'ds64' chunk of (\d+)")
+# Writers that cannot seek back leave a size field at a placeholder: 0xFFFFFFFF (ffmpeg, sox),
+# 0x80000000 (arecord), 0x7FFFFFFF; no finished WAV under 4 GiB announces 2 GiB or more and
+# holds less, so sizes from 2 GiB - 64 KiB up are taken as placeholders, not promises.
+_PLACEHOLDER_FROM = 0x7FFF0000
+
+
+def missing_seconds(f: sf.SoundFile) -> float:
+    """Seconds of audio an open file's header announces but the file does not hold (a download or
+    copy cut short), 0.0 when it holds all of it. soundfile exposes only the frames actually there;
+    the header's own count is read from libsndfile's log of the fields it corrected (the only place
+    it surfaces). A size left at a streaming placeholder (see _PLACEHOLDER_FROM) is not a promise."""
+    if f.frames <= 0 or f.samplerate <= 0:
+        return 0.0
+    if (rf64 := _SHORTENED_RF64.search(f.extra_info)) is not None:
+        return max(0, int(rf64.group(2)) - int(rf64.group(1))) / f.samplerate
+    match = _SHORTENED_CHUNK.search(f.extra_info)
+    if match is None:
+        return 0.0
+    announced, actual = int(match.group(2)), int(match.group(3))
+    if announced >= _PLACEHOLDER_FROM or announced <= actual:
+        return 0.0
+    return (announced - actual) / (actual / f.frames * f.samplerate)
 
 
 def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
