@@ -47,7 +47,8 @@ def _evidence(path: Path) -> dict:
 
 
 def load_rows(truth: Path, workers: int) -> list[dict]:
-    """One row per labelled file of ``truth`` (files without a key, like click tracks, are left out)."""
+    """One row per file of ``truth`` with a key label; click tracks (kind "metronome") carry the
+    key of the set's generator but sound no pitch, so they are left out."""
     key = code_hash([("audio_signal.py", "key_clarity"), ("audio_key.py", "key_clarity")])
     rows = []
     for item, ev in cached_evidence(truth, "key_features.json", key, _evidence, workers):
