@@ -5,11 +5,12 @@ evidence recomputes it). Used by fit_tempo.py and fit_key.py."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,12 @@ def cached_evidence(
     if todo:
         print(f"{truth.parent.name}: computing evidence for {len(todo)} files", file=sys.stderr, flush=True)
         jobs = [(compute, truth.parent / name) for name in todo]
-        with Pool(min(workers, os.cpu_count() or 1)) as pool:
-            results = pool.imap(_compute, jobs, chunksize=2) if workers > 1 else map(_compute, jobs)
+        with contextlib.ExitStack() as stack:
+            if workers > 1:
+                pool = stack.enter_context(Pool(min(workers, os.cpu_count() or 1)))
+                results: Iterable[Any] = pool.imap(_compute, jobs, chunksize=2)
+            else:
+                results = map(_compute, jobs)
             for done, (name, evidence) in enumerate(zip(todo, results, strict=True), 1):
                 cache["rows"][name] = evidence
                 if done % 50 == 0 or done == len(todo):  # a long run keeps what it has computed

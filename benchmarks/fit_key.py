@@ -25,12 +25,11 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+from eval_analysis import NOTE, pitch_class
 from evidence_cache import cached_evidence, code_hash  # benchmarks/ is on sys.path when a script runs
-from fit_tempo import piece_folds
+from fit_tempo import fit_temperature, piece_folds
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTE = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-FLATS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#", "Cb": "B", "Fb": "E", "E#": "F", "B#": "C"}
 
 
 def _evidence(path: Path) -> dict:
@@ -53,7 +52,7 @@ def load_rows(truth: Path, workers: int) -> list[dict]:
     rows = []
     for item, ev in cached_evidence(truth, "key_features.json", key, _evidence, workers):
         if item.get("key") and item.get("kind") != "metronome":
-            label = NOTE.index(FLATS.get(item["key"], item["key"])) + (12 if item["mode"] == "minor" else 0)
+            label = pitch_class(item["key"]) + (12 if item["mode"] == "minor" else 0)
             rows.append({"item": item, "x": np.array(ev["evidence"]), "y": label, "clarity": ev["clarity"]})
     return rows
 
@@ -109,29 +108,6 @@ def mirex_table() -> np.ndarray:
     import mir_eval
 
     return np.array([[mir_eval.key.weighted_score(_key_name(r), _key_name(e)) for r in range(24)] for e in range(24)])
-
-
-def fit_temperature(z: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, float]]:
-    """Temperature scaling (Guo et al. 2017) on held-out scores, and a reliability table: per
-    confidence bin of the reported key, the share that were the exact key."""
-    from scipy.optimize import minimize_scalar
-
-    def nll(log_t: float) -> float:
-        q = (z - z.max(axis=1, keepdims=True)) / np.exp(log_t)
-        return float(-(q[np.arange(len(y)), y] - np.log(np.exp(q).sum(axis=1))).sum())
-
-    t = float(np.exp(minimize_scalar(nll, bounds=(-2.0, 3.0), method="bounded").x))
-    p = np.exp((z - z.max(axis=1, keepdims=True)) / t)
-    p /= p.sum(axis=1, keepdims=True)
-    pick = np.argmax(z, axis=1)
-    conf = p[np.arange(len(y)), pick]
-    table: dict[str, float] = {}
-    for label, lo, hi in (("<0.5", 0, 0.5), ("0.5-0.8", 0.5, 0.8), ("0.8-0.95", 0.8, 0.95), (">=0.95", 0.95, 1.1)):
-        m = (conf >= lo) & (conf < hi)
-        if m.any():
-            table[label] = round(float(np.mean(pick[m] == y[m])), 3)
-            table[f"n {label}"] = float(m.sum())
-    return t, table
 
 
 def _mirex(pred: np.ndarray, y: np.ndarray) -> float:
@@ -192,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     held_out = np.zeros((len(rows), 24))
     for k in range(5):
         held_out[fold == k] = _scores(fit(rot[fold != k], y[fold != k], args.lam), rot[fold == k])
-    temperature, calibration = fit_temperature(held_out, y)
+    temperature, calibration = fit_temperature(
+        [(z, np.arange(24) == label) for z, label in zip(held_out, y, strict=True)]
+    )
     cv, base = np.argmax(held_out, axis=1), _baseline(rot)
     validation = {}
     for truth in args.validate:
