@@ -42,8 +42,10 @@ def _candidates(path: Path) -> list:
 
 def load_rows(truth: Path) -> list[dict]:
     """One row per file of ``truth``: its truth item and candidates, cached in tempo_features.json
-    keyed by audio_signal.py and audio_tempo.py up to candidate_scores (the evidence, not the model)."""
-    key = code_hash([("audio_signal.py", "candidate_scores"), ("audio_tempo.py", "candidate_scores")])
+    keyed by the code of the rhythm streams (audio_signal.py up to estimate_tuning: the tuning
+    estimate and the pitch helpers after it feed the key, not the tempo) and audio_tempo.py up to
+    candidate_scores (the evidence, not the model)."""
+    key = code_hash([("audio_signal.py", "estimate_tuning"), ("audio_tempo.py", "candidate_scores")])
     return [
         {"item": item, "cands": cands}
         for item, cands in cached_evidence(truth, "tempo_features.json", key, _candidates)

@@ -86,3 +86,46 @@ def test_noise_still_has_no_beat() -> None:
     noise = (0.1 * np.random.default_rng(1).standard_normal(10 * SR)).astype(np.float32)
     with pytest.raises(BadInputError, match="no music found"):
         check_content(noise, SR)
+
+
+def _edited_engines(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A copy of the repository's engines/ under tmp_path with one text edit in `name`."""
+    import shutil
+
+    engines = Path(__file__).resolve().parents[1] / "albumgen_desktop" / "engines"
+    root = tmp_path / f"edit{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(engines, root / "albumgen_desktop" / "engines")
+    path = root / "albumgen_desktop" / "engines" / name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return root
+
+
+def test_tempo_evidence_cache_follows_the_rhythm_streams_not_the_key_code(tmp_path: Path, monkeypatch) -> None:
+    """The tempo evidence cache (about an hour to recompute) is kept when only the key's pitch
+    helpers change (the tuning estimate, the semitone folding), and dropped when the rhythm
+    streams or the tempo evidence change."""
+    import evidence_cache
+    import fit_tempo
+
+    keys: dict[str, str] = {}
+
+    def key_of(root: Path) -> str:
+        monkeypatch.setattr(evidence_cache, "ROOT", root)
+        seen: list[str] = []
+        monkeypatch.setattr(fit_tempo, "cached_evidence", lambda truth, name, key, compute: seen.append(key) or [])
+        fit_tempo.load_rows(tmp_path / "truth.json")
+        return seen[0]
+
+    keys["repo"] = key_of(Path(__file__).resolve().parents[1])
+    keys["tuning"] = key_of(
+        _edited_engines(tmp_path, "audio_signal.py", "chosen = pitched &", "chosen = 1 * pitched &")
+    )
+    keys["fold"] = key_of(
+        _edited_engines(tmp_path, "audio_signal.py", "def _fold_semitones(", "def _fold_semitones(*_: object, ")
+    )
+    keys["streams"] = key_of(_edited_engines(tmp_path, "audio_signal.py", "size=(1, 17)", "size=(1, 19)"))
+    keys["tempo"] = key_of(_edited_engines(tmp_path, "audio_tempo.py", "SUB = 12", "SUB = 24"))
+    assert keys["tuning"] == keys["repo"] and keys["fold"] == keys["repo"]
+    assert keys["streams"] != keys["repo"] and keys["tempo"] != keys["repo"]
