@@ -172,3 +172,26 @@ def test_a_tune_with_vibrato_keeps_its_tuning_and_key(cents: float, depth: float
     assert abs(100 * estimate_tuning(y) - cents) <= 4.0
     key, mode, _ = estimate_key(prepare(y))
     assert (key, mode) == (7, "major")
+
+
+def _held(midis: list[int], seconds: float = 20.0, sine: bool = False) -> np.ndarray:
+    """One note, interval or chord held throughout (sine partials only when `sine`), re-struck every 2 s."""
+    t = np.arange(int(seconds * SR)) / SR
+    out = np.zeros_like(t)
+    for m in midis:
+        f = 440.0 * 2 ** ((m - 69) / 12)
+        for k in range(1, 2 if sine else 7):
+            out += np.sin(2 * np.pi * k * f * t) / k * np.exp(-2.0 * (t % 2.0))
+    return (0.5 * out / np.max(np.abs(out))).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    ("midis", "sine"),
+    [([69], True), ([45], True), ([57], False), ([36], False), ([79], False), ([52, 59], False), ([60, 64, 67], False)],
+)
+def test_one_held_note_or_chord_has_no_key(midis: list[int], sine: bool) -> None:
+    """A held 440 Hz sine read D major at 0.79 and a harmonic tone on A3 A major at 0.95 (its
+    partials spell A major); one note, interval or chord held throughout sets no key."""
+    result = analyse_samples(_held(midis, sine=sine))
+    assert result.key is None and result.confidence["key"] <= 0.05
+    assert any("no key" in w for w in result.warnings), result.warnings

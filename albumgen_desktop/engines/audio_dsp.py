@@ -153,7 +153,9 @@ def analyse_samples(y: np.ndarray, loudness_lufs: float | None = None) -> DspRes
         valence=desc.values["valence"],
     )
     if key is None and content.has_pitch:
-        result.warnings.append("the pitched notes fit no key (drums or sound effects?): no key or mode")
+        result.warnings.append(
+            "the pitched notes fit no key (one held note or chord, drums or sound effects?): no key or mode"
+        )
         result.confidence["valence"] = min(result.confidence.get("valence", 0.05), 0.05)
     content.apply(result)  # no beat or no pitch: low confidence, no key, a warning
     # JSON has no NaN: a measure that could not be taken is as good as no confidence at all.
