@@ -166,8 +166,9 @@ STATIC_PITCH_MAX = 0.005
 def pitch_movement(sig: Signal) -> float:
     """0..1: how much the pitched content changes over time: the mean cosine distance between
     each sounding second's chroma (C3..B6, as key_evidence averages it) and their mean. 0 for
-    one note, interval or chord held throughout; a tune or a chord progression 0.2-0.3, less
-    under drums and cymbals, which sound alike in every second."""
+    one note, interval or chord held throughout; median 0.18 on the labelled renders (chorales
+    0.16, slow movements 0.22), 0.04-0.05 for marches and fast band arrangements, whose drums
+    and cymbals sound alike in every second."""
     seconds = _chroma_seconds(sig, _sounding_frames(sig))
     if len(seconds) < 2:
         return 0.0
