@@ -195,3 +195,16 @@ def test_one_held_note_or_chord_has_no_key(midis: list[int], sine: bool) -> None
     result = analyse_samples(_held(midis, sine=sine))
     assert result.key is None and result.confidence["key"] <= 0.05
     assert any("no key" in w for w in result.warnings), result.warnings
+
+
+def test_cli_line_of_a_held_note_says_unknown_key_without_a_mode(tmp_path, capsys) -> None:
+    """With no key found the mode is a placeholder: the line said "unknown key, major"."""
+    import soundfile as sf
+
+    from albumgen_desktop.cli.main import main
+
+    path = tmp_path / "held.wav"
+    sf.write(path, _held([69], sine=True), SR)
+    assert main(["analyze", "--engine", "sketch", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "unknown key," in out and "major" not in out and "minor" not in out, out

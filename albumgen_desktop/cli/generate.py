@@ -38,7 +38,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             notes = result.warnings + [e.note for e in result.evidence if isinstance(e, LibraryWeight)]
             print_warnings(notes, path)
             f = result.features
-            key = f.key_label or f"unknown key, {f.mode}"
+            # A mode without a key is printed only when something read it (a cover's mood, a
+            # recipe); an audio analysis that found no key has no mode to report either.
+            key = f.key_label or ("unknown key" + (f", {f.mode}" if result.confidence.get("mode", 0.0) > 0.05 else ""))
             print(
                 f"{printable_path(path)}: {f.genre or 'no genre'}, {f.tempo_bpm:.0f} BPM, {key}, {f.time_signature}/4, "
                 f"energy {f.energy:.2f}, valence {f.valence:.2f}, loudness {f.loudness_db:.1f} dB "
