@@ -269,3 +269,12 @@ def vibrato_tune(
             phase = 2 * np.pi * np.cumsum(_hz(note) * 2 ** (deviation / 1200)) / SR
             _add(out, i + half, sum(np.sin(k * phase) / k for k in range(1, 5)) * np.minimum(1.0, t / 0.03), 0.3)
     return _finish(out[: int(seconds * SR)])
+
+
+def held_notes(midis: list[int], seconds: float = 20.0, partials: int = 6) -> np.ndarray:
+    """One note, interval or chord (MIDI numbers) held throughout, re-struck every 2 s; partials=1: sine tones."""
+    out = np.zeros(int(seconds * SR))
+    for start in np.arange(0.0, seconds, 2.0):
+        for m in midis:
+            _add(out, float(start), tone(m, 2.0, partials=partials), 1.0)
+    return _finish(out)

@@ -174,17 +174,6 @@ def test_a_tune_with_vibrato_keeps_its_tuning_and_key(cents: float, depth: float
     assert (key, mode) == (7, "major")
 
 
-def _held(midis: list[int], seconds: float = 20.0, sine: bool = False) -> np.ndarray:
-    """One note, interval or chord held throughout (sine partials only when `sine`), re-struck every 2 s."""
-    t = np.arange(int(seconds * SR)) / SR
-    out = np.zeros_like(t)
-    for m in midis:
-        f = 440.0 * 2 ** ((m - 69) / 12)
-        for k in range(1, 2 if sine else 7):
-            out += np.sin(2 * np.pi * k * f * t) / k * np.exp(-2.0 * (t % 2.0))
-    return (0.5 * out / np.max(np.abs(out))).astype(np.float32)
-
-
 @pytest.mark.parametrize(
     ("midis", "sine"),
     [([69], True), ([45], True), ([57], False), ([36], False), ([79], False), ([52, 59], False), ([60, 64, 67], False)],
@@ -192,7 +181,7 @@ def _held(midis: list[int], seconds: float = 20.0, sine: bool = False) -> np.nda
 def test_one_held_note_or_chord_has_no_key(midis: list[int], sine: bool) -> None:
     """A held 440 Hz sine read D major at 0.79 and a harmonic tone on A3 A major at 0.95 (its
     partials spell A major); one note, interval or chord held throughout sets no key."""
-    result = analyse_samples(_held(midis, sine=sine))
+    result = analyse_samples(grooves.held_notes(midis, partials=1 if sine else 6))
     assert result.key is None and result.confidence["key"] <= 0.05
     assert any("no key" in w for w in result.warnings), result.warnings
 
@@ -204,7 +193,7 @@ def test_cli_line_of_a_held_note_says_unknown_key_without_a_mode(tmp_path, capsy
     from albumgen_desktop.cli.main import main
 
     path = tmp_path / "held.wav"
-    sf.write(path, _held([69], sine=True), SR)
+    sf.write(path, grooves.held_notes([69], partials=1), SR)
     assert main(["analyze", "--engine", "sketch", str(path)]) == 0
     out = capsys.readouterr().out
     assert "unknown key," in out and "major" not in out and "minor" not in out, out
