@@ -109,7 +109,13 @@ def scan_file(path: str | Path) -> FileLevels:
             raise BadInputError(f"{path.name} is damaged and cannot be decoded: {exc}") from None
         missing, held = missing_seconds(f), f.frames / rate
     lufs = _global(state)
-    return FileLevels(lufs, np.asarray(rms), layout, rate, file_warnings(missing, held, peak, lufs))
+    notes = file_warnings(missing, held, peak, lufs)
+    if not np.isfinite(lufs) and peak > 1e-4 and "LFE" in layout:
+        notes += (
+            "only the LFE (subwoofer) channel sounds loud enough to measure; ITU-R BS.1770 leaves the LFE out of "
+            "loudness, so the loudness reads as silence (-60 LUFS)",
+        )
+    return FileLevels(lufs, np.asarray(rms), layout, rate, notes)
 
 
 def file_warnings(missing_s: float, held_s: float, peak: float, lufs: float) -> tuple[str, ...]:

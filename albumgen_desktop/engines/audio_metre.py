@@ -35,11 +35,20 @@ def estimate_metre(sig: Signal, bpm: float) -> tuple[int, float]:
     if len(sig.onset) / period < 12:
         return 4, 0.3
     grid = _Grid(sig.streams, bpm)
+    beats = grid.frames[::SUB]
+    if len(beats) < MIN_BEATS:  # music under a few seconds, after silence: too few beats to fold into bars
+        return 4, 0.3
     p = compound_probability(grid.evidence(SUB))
     if p > 0.5:
         return 6, float(np.clip(p, 0.5, 0.9))
-    metre, conf = _three_or_four(sig, grid.frames[::SUB])
+    metre, conf = _three_or_four(sig, beats)
     return metre, float(min(conf, 1.0 - p))
+
+
+# Bars of 3 and 4 are told apart by the accents' autocorrelation up to 8 beats (_three_or_four),
+# which needs 9 beats; the beat tracker follows the sounding part only, so a long silence before
+# two seconds of music leaves fewer beats than the file's length promises.
+MIN_BEATS = 12
 
 
 def _three_or_four(sig: Signal, beats: np.ndarray) -> tuple[int, float]:

@@ -91,7 +91,8 @@ def bs1770_weight(name: str, layout: tuple[str, ...]) -> float:
 def mixdown(data: np.ndarray, layout: tuple[str, ...] | None = None) -> np.ndarray:
     """(frames, channels) -> (frames,) float32: a mono signal for analysis.
 
-    Each channel counts with the square root of its BS.1770 weight (the LFE not at all), and its
+    Each channel counts with the square root of its BS.1770 weight (the LFE not at all, unless
+    nothing else sounds), and its
     polarity is aligned with the strongest channel first, so anti-phase content (a right channel
     that is the inverted left) adds up instead of cancelling. The result is scaled so that its
     mean square equals the weighted sum of the channels' mean squares: the mono signal is as
@@ -106,10 +107,12 @@ def mixdown(data: np.ndarray, layout: tuple[str, ...] | None = None) -> np.ndarr
         return np.ascontiguousarray(data[:, 0], dtype=np.float32)
     layout = layout if layout is not None and len(layout) == n_ch else default_layout(n_ch)
     weights = np.array([bs1770_weight(name, layout) for name in layout])
-    if not weights.any():
-        weights = np.ones(n_ch)
     x = data.astype(np.float64, copy=False)
     power = np.mean(x**2, axis=0)
+    if not np.any(weights * power > 0):
+        # Sound only in the LFE: BS.1770 leaves it out of loudness, but its bass line still has a
+        # beat and notes to analyse (a zero mixdown read as "the audio is silent").
+        weights = np.ones(n_ch)
     ref = int(np.argmax(weights * power))
     signs = np.ones(n_ch)
     for c in range(n_ch):

@@ -26,6 +26,16 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
+def _existing_sidecar(path: Path) -> Path | None:
+    """The sidecar of ``path`` when it exists. A name at the file system's limit (255 bytes on
+    ext4) has no room for ".json": stat raises ENAMETOOLONG, which Path.is_file() passes on."""
+    sidecar = sidecar_path(path)
+    try:
+        return sidecar if sidecar.is_file() else None
+    except OSError:
+        return None
+
+
 def _sidecar_bytes(recipe: Recipe) -> bytes:
     return (recipe.to_json() + "\n").encode("utf-8")
 
@@ -92,8 +102,9 @@ def read_recipe(path: str | Path, warnings: list[str] | None = None) -> Recipe |
         check_input_file(path)  # says why: missing, a folder, a FIFO, a device
     with consistent(path.parent):  # no export half-done: one killed between its renames is finished first
         text = _embedded_recipe_json(path)
-        if text is None and sidecar_path(path).is_file():
-            path = sidecar_path(path)
+        sidecar = _existing_sidecar(path) if text is None else None
+        if sidecar is not None:
+            path = sidecar
             text = read_input_text(path, MAX_RECIPE_BYTES, encoding="utf-8-sig")
     if text is None:
         return None

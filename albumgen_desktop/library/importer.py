@@ -139,9 +139,14 @@ def import_music_folder(
     folder = Path(folder).resolve()
     if not folder.is_dir():
         raise BadInputError(f"{folder} is not a folder")
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
+    named = sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES and not p.is_dir())
+    files = [p for p in named if p.is_file()]
     known = library.stamps("folder")
     report = ImportReport()
+    for path in named:
+        if not path.is_file():  # named like a track, yet nothing to read: say so rather than pass over it
+            why = "a link to a file that is not there" if path.is_symlink() else "not a regular file (a pipe or device)"
+            report.skipped.append((printable_path(path), why))
     # Keys are printable paths: SQLite text cannot hold the surrogates of a non-UTF-8 file name.
     prefix = printable_path(folder) + os.sep
     present = {printable_path(p) for p in files}
@@ -170,6 +175,11 @@ def import_music_folder(
             continue
         except (OSError, ValueError, RuntimeError, MemoryError) as exc:
             report.skipped.append((key, f"cannot be read: {type(exc).__name__}: {exc}"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a fault of ours on one file must not cost the rest of the folder
+            report.skipped.append(
+                (key, f"could not be analysed ({type(exc).__name__}: {exc}); a bug, please report it")
+            )
             continue
         _store(library, report, known, embedders, cover, title=title, artist=artist, features=features,
                source="folder", source_key=key, stamp=stamp)  # fmt: skip

@@ -50,14 +50,12 @@ def input_kind(path: Path) -> str:
         return "image"  # load_image explains the pixel limit
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         pass
-    import soundfile as sf
-
-    from albumgen_desktop.io.audio import native_path
+    from albumgen_desktop.io.audio import audio_info
 
     try:
-        sf.info(native_path(path))
+        audio_info(path)  # libsndfile, else PyAV for AAC/ALAC in MP4 (.m4a), as the decoder does
         return "audio"
-    except (sf.LibsndfileError, RuntimeError, TypeError):
+    except BadInputError:
         pass
     raise BadInputError(f"{path.name} is neither an image nor an audio file AlbumGen can read")
 
