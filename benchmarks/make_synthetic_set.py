@@ -2,7 +2,8 @@
 construction: the app's own sketch music (engines/music_sketch.py) at random Features,
 metronome click tracks, and accompaniment grooves.
 
-    python benchmarks/make_synthetic_set.py OUT_DIR [--n 400] [--clicks 200] [--grooves 500] [--seed 100] [--seconds 20]
+    python benchmarks/make_synthetic_set.py OUT_DIR [--n 400] [--clicks 200] [--grooves 500] [--backbeats 0]
+                                                    [--seed 100] [--seconds 20]
 
 The scored kinds of make_eval_set.py lack two patterns: the sketch's drums keep a kick on every
 beat with hats and snare set by energy and danceability (without them the model read quiet
@@ -18,7 +19,9 @@ backbeat at 60-180 BPM (the rendered bands play at 60-90 and 150-180 only, and a
 at 112 under chords struck on every beat was read at 56; kick on one and three, snare on two
 and four, hi-hats on quarters, eighths or sixteenths), four-on-the-floor at 100-140 BPM, and
 chords struck on every beat with nothing between at 60-180 BPM (without them songs of such
-chords were read at the bar, 40-44 BPM, at 160 and 176). Writes OUT_DIR/*.wav and OUT_DIR/truth.json (eval_analysis.py's --truth
+chords were read at the bar, 40-44 BPM, at 160 and 176). --backbeats adds backbeats under
+hi-hats or a ride as loud as the drums or louder, at 8-22.05 kHz (backbeat_mix; scripts/training_sets.sh
+renders 400 of them into their own set for the tempo fit). Writes OUT_DIR/*.wav and OUT_DIR/truth.json (eval_analysis.py's --truth
 format; tempo is the quarter note as the sketch plays it, or the click rate) and prints one
 JSON object on its last line. Use seeds other than those of the tests (tests/test_music.py's
 round trip uses 1, tests/test_audio_tempo_key.py's click tracks 2).
@@ -75,6 +78,64 @@ def _drum(kind: str, rng: np.random.Generator, sr: int) -> np.ndarray:
         return 0.7 * rng.standard_normal(len(t)) * np.exp(-t * rng.uniform(15, 35)) + 0.4 * body
     n = int(0.06 * sr)
     return np.diff(rng.standard_normal(n + 1)) * np.exp(-np.arange(n) / sr * rng.uniform(50, 140))
+
+
+def backbeat_mix(bpm: float, key: int, seconds: float, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """(samples,) float32 and its sample rate: a backbeat (kick on one and three, snare on two and
+    four) under a mix whose subdivisions are as loud as the drums or louder, the balance the
+    grooves of accompaniment_groove() never reach (their hi-hats sit at 0.05-0.5 of the drums):
+    closed hi-hats (10-50 ms decay) or a ride cymbal (inharmonic partials, 250 ms) on eighths,
+    sixteenths or quarters at 0.3-3x the drums, optionally swung; the bass on every eighth or
+    quarter at 0.2-1x, in any key and octave 1-2; triads per bar or per beat; rendered at 8, 11.025,
+    16 or 22.05 kHz (band-limited files). Without them a 64 BPM groove whose hi-hats matched the
+    kick read 128 in 6 of 7 keys (helper test of stop 26)."""
+    sr = int(rng.choice([8000, 11025, 16000, 22050, 22050, 22050]))
+    out = np.zeros(int((seconds + 2) * sr))
+    beat = 60.0 / bpm
+    drum_gain = rng.uniform(0.4, 1.0)
+    sub_gain = drum_gain * float(np.exp(rng.uniform(np.log(0.3), np.log(3.0))))
+    per_beat = int(rng.choice([1, 2, 2, 2, 4] if bpm < 110 else [1, 2, 2]))
+    swing = float(rng.choice([0.0, 0.0, rng.uniform(0.1, 0.33)])) if per_beat == 2 else 0.0
+    ride = rng.random() < 0.3
+    bass_gain = rng.uniform(0.2, 1.0)
+    bass_per_beat = int(rng.choice([1, 2, 2]))
+    chord_gain = rng.uniform(0.04, 0.3)
+    chords_per_bar = int(rng.choice([1, 4]))
+    brightness = rng.uniform(0.6, 1.6)
+    bass_octave = 24 + 12 * int(rng.integers(2))
+    progression = PROGRESSIONS[int(rng.integers(len(PROGRESSIONS)))]
+
+    def add(at: float, sound: np.ndarray, gain: float) -> None:
+        i = int((at + rng.uniform(0, 0.004)) * sr)
+        seg = out[i : i + len(sound)]
+        seg += gain * sound[: len(seg)]
+
+    def cymbal() -> np.ndarray:
+        if not ride:
+            n = int(0.1 * sr)
+            return np.diff(rng.standard_normal(n + 1)) * np.exp(-np.arange(n) / sr / rng.uniform(0.01, 0.05))
+        t = np.arange(int(0.6 * sr)) / sr
+        partials = [f for f in (3150.0, 4720.0, 5830.0, 7410.0, 8290.0) if f < sr / 2] or [sr / 3]
+        body = sum(np.sin(2 * np.pi * f * t) for f in partials) / len(partials)
+        return (body + 0.3 * rng.standard_normal(len(t))) * np.exp(-t / 0.25)
+
+    for b in range(int(seconds / beat) + 1):
+        t = b * beat
+        root = 12 * 4 + key + progression[(b // 4) % 4]
+        add(t, _drum("kick" if b % 2 == 0 else "snare", rng, sr), drum_gain)
+        for k in range(per_beat):
+            lag = swing * beat / 2 if k == 1 else 0.0
+            add(t + k * beat / per_beat + lag, cymbal(), sub_gain)
+        for k in range(bass_per_beat):
+            lag = swing * beat / 2 if k == 1 else 0.0
+            bass = _tone(440.0 * 2 ** ((bass_octave + (root % 12) - 69) / 12), 0.9 * beat / bass_per_beat, sr, 3.0, 1.0)
+            add(t + k * beat / bass_per_beat + lag, bass, bass_gain)
+        if b % (4 // chords_per_bar) == 0:
+            for iv in (0, 4, 7):
+                tone = _tone(440.0 * 2 ** ((root + iv - 69) / 12), 4 * beat / chords_per_bar, sr, 1.0, brightness)
+                add(t, tone, chord_gain)
+    out = out[: int(seconds * sr)]
+    return (0.8 * out / (np.abs(out).max() + 1e-12)).astype(np.float32), sr
 
 
 GROOVES = ("waltz", "compound", "backbeat", "four_on_the_floor", "block")
@@ -184,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=400)
     ap.add_argument("--clicks", type=int, default=200, help="metronome click tracks")
     ap.add_argument("--grooves", type=int, default=500, help="accompaniment grooves")
+    ap.add_argument("--backbeats", type=int, default=0, help="backbeats under loud subdivisions (backbeat_mix)")
     ap.add_argument("--seed", type=int, default=100)
     ap.add_argument("--seconds", type=float, default=20.0)
     args = ap.parse_args(argv)
@@ -240,6 +302,21 @@ def main(argv: list[str] | None = None) -> int:
                 "file": name, "kind": "groove", "source": style, "piece": f"groove-{args.seed}-{i}",
                 "part": "dev", "tempo_bpm": bpm, "beat": "dotted quarter" if style == "compound" else "quarter", "time_signature": metre,
                 "key": NOTE[key], "mode": "major",
+            }
+        )  # fmt: skip
+    rng = np.random.default_rng(args.seed + 3)  # its own stream: the sets above stay as they were
+    for i in range(args.backbeats):
+        bpm = float(
+            round(56 * (100 / 56) ** rng.random() if rng.random() < 0.7 else 150 * (180 / 150) ** rng.random(), 1)
+        )
+        key = int(rng.integers(12))
+        audio, rate = backbeat_mix(bpm, key, args.seconds, rng)
+        name = f"{i:03d}_backbeat_mix.wav"
+        sf.write(args.out / name, audio, rate, subtype="PCM_16")
+        truth.append(
+            {
+                "file": name, "kind": "groove", "source": "backbeat_mix", "piece": f"backbeat-{args.seed}-{i}",
+                "part": "dev", "tempo_bpm": bpm, "beat": "quarter", "time_signature": 4, "key": NOTE[key], "mode": "major",
             }
         )  # fmt: skip
     (args.out / "truth.json").write_text(json.dumps(truth, indent=1))

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Render the training sets (scripts/training_sets.sh) and refit engines/audio_tempo_model.py on
-# them and on the synthetic set (an ensemble of three fits; about 30 minutes on 2 cores once
+# them and on the synthetic sets (an ensemble of three fits; about 30 minutes on 2 cores once
 # rendered).
 # Usage: scripts/fit_tempo.sh [--write]   (without --write: report cross-validated accuracy only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/training_sets.sh
-.venv/bin/python benchmarks/fit_tempo.py "${truths[@]}" --truth "$synthetic/truth.json" --hidden 32 --lam 1 --members 3 --no-loko "$@"
+.venv/bin/python benchmarks/fit_tempo.py "${truths[@]}" --truth "$synthetic/truth.json" --truth "$backbeats/truth.json" --hidden 32 --lam 1 --members 3 --no-loko "$@"

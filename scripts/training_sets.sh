@@ -12,3 +12,7 @@ for seed in 1 2 21 22 23 24 25 26 27 28 29; do
 done
 synthetic=out/tempo-train-synthetic-v2-s100
 [ -f "$synthetic/truth.json" ] || .venv/bin/python benchmarks/make_synthetic_set.py "$synthetic" --seed 100 > /dev/null
+# The tempo fit only (fit_tempo.sh): backbeats under subdivisions as loud as the drums or louder
+# (make_synthetic_set.py's backbeat_mix), at 8-22.05 kHz.
+backbeats=out/tempo-train-backbeat-s300
+[ -f "$backbeats/truth.json" ] || .venv/bin/python benchmarks/make_synthetic_set.py "$backbeats" --n 0 --clicks 0 --grooves 0 --backbeats 400 --seed 300 > /dev/null

@@ -156,3 +156,21 @@ def test_a_folder_import_names_links_and_pipes_it_passes_over(tmp_path: Path) ->
         "gone.wav": "a link to a file that is not there",
         "pipe.wav": "not a regular file (a pipe or device)",
     }
+
+
+@pytest.mark.parametrize("method", ["linear", "logarithmic"])
+def test_a_sine_sweep_has_no_beat(method: str) -> None:
+    """A sweep's energy moves from band to band; the log-mel flux saw its band crossings as onsets
+    and read 105 BPM (confidence 0.84) and 192 BPM with no warning."""
+    from scipy.signal import chirp
+
+    t = np.arange(15 * SR) / SR
+    lo, hi = (100.0, 5000.0) if method == "linear" else (20.0, 10000.0)
+    y = (0.5 * chirp(t, lo, t[-1], hi, method=method)).astype(np.float32)
+    try:
+        result = analyse_samples(y)
+    except BadInputError as exc:
+        assert "no music found" in str(exc)
+        return
+    assert any("no steady beat" in w for w in result.warnings), result.warnings
+    assert result.confidence["tempo_bpm"] <= 0.1

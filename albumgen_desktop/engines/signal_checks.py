@@ -16,7 +16,9 @@ Run before any estimate, on the mono analysis signal:
      audio signals using perceptual noise criteria", IEEE JSAC 6(2)).
    * **rhythmic**: the pulse clarity of the onset envelope (the largest normalised autocorrelation
      at a beat period of 0.27..1.5 s, i.e. 40..220 BPM; Lartillot et al. 2008, "Multi-feature
-     modeling of pulse clarity", ISMIR), with at least four onsets; for pitched sound the better
+     modeling of pulse clarity", ISMIR), with at least four onsets, an onset being a peak where
+     the mel power gained is over twice the power lost (energy that arrives; a sine sweep only
+     moves its energy from band to band, and its band crossings read as 105-192 BPM); for pitched sound the better
      of the attack envelope and the pitch-change envelope (a legato line has no attacks).
    Neither: the input is refused as not music (white noise, hiss, a crackle). One missing: the
    values that rest on it are kept out or marked as guesses, with a warning.
@@ -130,7 +132,9 @@ def tonal_share(y: np.ndarray, sr: int) -> float:
     return float(np.average(shares, weights=weights))
 
 
-def _clarity_and_onsets(flux: np.ndarray, fps: float, spreads: float) -> tuple[float, int]:
+def _clarity_and_onsets(
+    flux: np.ndarray, fps: float, spreads: float, arrives: np.ndarray | None = None
+) -> tuple[float, int]:
     """(largest unbiased normalised autocorrelation of an onset envelope at 40..220 BPM, number of
     its peaks that stand `spreads` median absolute deviations above its median and 0.02 high)."""
     import librosa
@@ -144,7 +148,10 @@ def _clarity_and_onsets(flux: np.ndarray, fps: float, spreads: float) -> tuple[f
     )
     # An onset stands out from the envelope's spread and is a real rise (a steady tone's flux is
     # numerical noise, whose spread is tiny too): 0.02 in log1p units is about a 2% rise in level.
-    onsets = int(np.sum(flux[peaks] > max(np.median(flux) + spreads * mad, 0.02))) if len(peaks) else 0
+    strong = flux[peaks] > max(np.median(flux) + spreads * mad, 0.02) if len(peaks) else np.zeros(0, bool)
+    if arrives is not None and len(peaks):
+        strong &= arrives[peaks]  # energy that arrives, not energy that moves (a sweep crossing bands)
+    onsets = int(np.sum(strong))
     x = flux - flux.mean()
     spec = np.fft.rfft(x, 2 * len(x))
     ac = np.fft.irfft(spec * np.conj(spec))[: len(x)]
@@ -174,7 +181,10 @@ def pulse_clarity(y: np.ndarray, sr: int, pitch_onsets: np.ndarray | None = None
     hop = 512
     mel = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=1024, hop_length=hop, n_mels=40)
     log_mel = np.log1p(1000 * mel / (mel.max() + 1e-12))
-    attacks = _clarity_and_onsets(np.maximum(0.0, np.diff(log_mel, axis=1)).mean(axis=0), sr / hop, spreads=8.0)
+    rise = np.maximum(0.0, np.diff(log_mel, axis=1)).mean(axis=0)
+    power = np.diff(mel, axis=1)
+    gained, lost = np.maximum(0.0, power).sum(axis=0), np.maximum(0.0, -power).sum(axis=0)
+    attacks = _clarity_and_onsets(rise, sr / hop, spreads=8.0, arrives=gained > 2.0 * lost)
     if pitch_onsets is None:
         return attacks
     # A legato line's pitch changes form a dense envelope (its peaks stand 4-8 deviations out,
