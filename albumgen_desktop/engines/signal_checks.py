@@ -235,6 +235,6 @@ def check_content(y: np.ndarray, sr: int) -> tuple[np.ndarray, Content]:
     if not content.has_pitch and not content.has_beat:
         raise BadInputError(
             f"no music found: no pitched notes (tonal share {tonal:.2f}) and no beat "
-            f"(pulse clarity {rhythmic:.2f}); it sounds like noise"
+            f"(pulse clarity {rhythmic:.2f}): noise, hiss or a test signal?"
         )
     return clean, content
