@@ -95,7 +95,7 @@ def scan_file(path: str | Path) -> FileLevels:
         for c, name in enumerate(layout):
             state.set_channel(c, _ebur128_channel(name, layout))
         rms: list[float] = []
-        peak = 0.0
+        peaks = np.zeros(channels)
         try:
             for block in f.blocks(blocksize=rate, dtype="float32", always_2d=True):
                 if not block.size:
@@ -104,16 +104,18 @@ def scan_file(path: str | Path) -> FileLevels:
                     raise BadInputError(f"{path.name} contains invalid samples (NaN or infinity)")
                 state.add_frames(np.ascontiguousarray(block).ravel(), block.shape[0])
                 rms.append(float(np.sqrt(np.mean(np.square(block, dtype=np.float64)))))  # float32 squares overflow
-                peak = max(peak, float(np.max(np.abs(block))))
+                peaks = np.maximum(peaks, np.abs(block).max(axis=0))
         except (sf.LibsndfileError, RuntimeError) as exc:
             raise BadInputError(f"{path.name} is damaged and cannot be decoded: {exc}") from None
         missing, held = missing_seconds(f), f.frames / rate
     lufs = _global(state)
+    peak = float(peaks.max()) if channels else 0.0
     notes = file_warnings(missing, held, peak, lufs)
-    if not np.isfinite(lufs) and peak > 1e-4 and "LFE" in layout:
+    lfe = np.array([name == "LFE" for name in layout])
+    if lfe.any() and peaks[lfe].max() > 1e-4 and not (peaks[~lfe] > 1e-4).any():  # 1e-4: -80 dBFS, silence
         notes += (
-            "only the LFE (subwoofer) channel sounds loud enough to measure; ITU-R BS.1770 leaves the LFE out of "
-            "loudness, so the loudness reads as silence (-60 LUFS)",
+            "only the LFE (subwoofer) channel has sound; ITU-R BS.1770 leaves the LFE out of loudness, so the "
+            "loudness reads as silence (-60 LUFS)",
         )
     return FileLevels(lufs, np.asarray(rms), layout, rate, notes)
 
