@@ -80,7 +80,9 @@ def _drum(kind: str, rng: np.random.Generator, sr: int) -> np.ndarray:
     return np.diff(rng.standard_normal(n + 1)) * np.exp(-np.arange(n) / sr * rng.uniform(50, 140))
 
 
-def backbeat_mix(bpm: float, key: int, seconds: float, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+def backbeat_mix(
+    bpm: float, key: int, seconds: float, rng: np.random.Generator, variant: str = "plain", minor: bool = False
+) -> tuple[np.ndarray, int]:
     """(samples,) float32 and its sample rate: a backbeat (kick on one and three, snare on two and
     four) under a mix whose subdivisions are as loud as the drums or louder, the balance the
     grooves of accompaniment_groove() never reach (their hi-hats sit at 0.05-0.5 of the drums):
@@ -88,7 +90,12 @@ def backbeat_mix(bpm: float, key: int, seconds: float, rng: np.random.Generator)
     sixteenths or quarters at 0.3-3x the drums, optionally swung; the bass on every eighth or
     quarter at 0.2-1x, in any key and octave 1-2; triads per bar or per beat; rendered at 8, 11.025,
     16 or 22.05 kHz (band-limited files). Without them a 64 BPM groove whose hi-hats matched the
-    kick read 128 in 6 of 7 keys (helper test of stop 26)."""
+    kick read 128 in 6 of 7 keys (helper test of stop 26).
+
+    ``variant`` "half_time": kick on one (and half the time on the "and" of three), snare on three
+    only (read at 2/3 of its tempo with confidence 0.95 before); "quiet_drums": the drums at
+    0.2-0.4 of their level under a bass on every eighth at 0.6-1x (read at double); "plain" draws
+    nothing more, so its renders stay as they were. ``minor``: i and iv are minor triads (V major)."""
     sr = int(rng.choice([8000, 11025, 16000, 22050, 22050, 22050]))
     out = np.zeros(int((seconds + 2) * sr))
     beat = 60.0 / bpm
@@ -104,6 +111,11 @@ def backbeat_mix(bpm: float, key: int, seconds: float, rng: np.random.Generator)
     brightness = rng.uniform(0.6, 1.6)
     bass_octave = 24 + 12 * int(rng.integers(2))
     progression = PROGRESSIONS[int(rng.integers(len(PROGRESSIONS)))]
+    kick_and_of_three = variant == "half_time" and rng.random() < 0.5
+    if variant == "quiet_drums":
+        drum_gain *= rng.uniform(0.2, 0.4)
+        sub_gain *= rng.uniform(0.2, 0.4)
+        bass_gain, bass_per_beat = rng.uniform(0.6, 1.0), 2
 
     def add(at: float, sound: np.ndarray, gain: float) -> None:
         i = int((at + rng.uniform(0, 0.004)) * sr)
@@ -122,7 +134,12 @@ def backbeat_mix(bpm: float, key: int, seconds: float, rng: np.random.Generator)
     for b in range(int(seconds / beat) + 1):
         t = b * beat
         root = 12 * 4 + key + progression[(b // 4) % 4]
-        add(t, _drum("kick" if b % 2 == 0 else "snare", rng, sr), drum_gain)
+        if variant != "half_time":
+            add(t, _drum("kick" if b % 2 == 0 else "snare", rng, sr), drum_gain)
+        elif b % 4 in (0, 2):
+            add(t, _drum("kick" if b % 4 == 0 else "snare", rng, sr), drum_gain)
+            if b % 4 == 2 and kick_and_of_three:
+                add(t + beat / 2, _drum("kick", rng, sr), drum_gain)
         for k in range(per_beat):
             lag = swing * beat / 2 if k == 1 else 0.0
             add(t + k * beat / per_beat + lag, cymbal(), sub_gain)
@@ -131,7 +148,8 @@ def backbeat_mix(bpm: float, key: int, seconds: float, rng: np.random.Generator)
             bass = _tone(440.0 * 2 ** ((bass_octave + (root % 12) - 69) / 12), 0.9 * beat / bass_per_beat, sr, 3.0, 1.0)
             add(t + k * beat / bass_per_beat + lag, bass, bass_gain)
         if b % (4 // chords_per_bar) == 0:
-            for iv in (0, 4, 7):
+            third = 3 if minor and (root - key) % 12 != 7 else 4  # minor: i and iv minor, V major
+            for iv in (0, third, 7):
                 tone = _tone(440.0 * 2 ** ((root + iv - 69) / 12), 4 * beat / chords_per_bar, sr, 1.0, brightness)
                 add(t, tone, chord_gain)
     out = out[: int(seconds * sr)]
@@ -246,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clicks", type=int, default=200, help="metronome click tracks")
     ap.add_argument("--grooves", type=int, default=500, help="accompaniment grooves")
     ap.add_argument("--backbeats", type=int, default=0, help="backbeats under loud subdivisions (backbeat_mix)")
+    ap.add_argument("--backbeat-variants", type=int, default=0, help="half-time and quiet-drum backbeats")
     ap.add_argument("--seed", type=int, default=100)
     ap.add_argument("--seconds", type=float, default=20.0)
     args = ap.parse_args(argv)
@@ -317,6 +336,23 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "file": name, "kind": "groove", "source": "backbeat_mix", "piece": f"backbeat-{args.seed}-{i}",
                 "part": "dev", "tempo_bpm": bpm, "beat": "quarter", "time_signature": 4, "key": NOTE[key], "mode": "major",
+            }
+        )  # fmt: skip
+    rng = np.random.default_rng(args.seed + 4)
+    for i in range(args.backbeat_variants):
+        variant = ("half_time", "quiet_drums")[i % 2]
+        bpm = float(
+            round(56 * (100 / 56) ** rng.random() if rng.random() < 0.8 else 100 * (140 / 100) ** rng.random(), 1)
+        )
+        key, minor = int(rng.integers(12)), bool(rng.random() < 0.5)
+        audio, rate = backbeat_mix(bpm, key, args.seconds, rng, variant, minor)
+        name = f"{i:03d}_backbeat_{variant}.wav"
+        sf.write(args.out / name, audio, rate, subtype="PCM_16")
+        truth.append(
+            {
+                "file": name, "kind": "groove", "source": f"backbeat_{variant}", "piece": f"backbeat-{args.seed}-v{i}",
+                "part": "dev", "tempo_bpm": bpm, "beat": "quarter", "time_signature": 4, "key": NOTE[key],
+                "mode": "minor" if minor else "major",
             }
         )  # fmt: skip
     (args.out / "truth.json").write_text(json.dumps(truth, indent=1))

@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/training_sets.sh
-.venv/bin/python benchmarks/fit_tempo.py "${truths[@]}" --truth "$synthetic/truth.json" --truth "$backbeats/truth.json" --hidden 32 --lam 1 --members 3 --no-loko "$@"
+.venv/bin/python benchmarks/fit_tempo.py "${truths[@]}" --truth "$synthetic/truth.json" --truth "$backbeats/truth.json" --truth "$variants/truth.json" --hidden 32 --lam 1 --members 3 --no-loko "$@"

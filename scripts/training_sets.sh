@@ -16,3 +16,5 @@ synthetic=out/tempo-train-synthetic-v2-s100
 # (make_synthetic_set.py's backbeat_mix), at 8-22.05 kHz.
 backbeats=out/tempo-train-backbeat-s300
 [ -f "$backbeats/truth.json" ] || .venv/bin/python benchmarks/make_synthetic_set.py "$backbeats" --n 0 --clicks 0 --grooves 0 --backbeats 400 --seed 300 > /dev/null
+variants=out/tempo-train-backbeat-variants-s301  # half-time and quiet-drum backbeats, major and minor
+[ -f "$variants/truth.json" ] || .venv/bin/python benchmarks/make_synthetic_set.py "$variants" --n 0 --clicks 0 --grooves 0 --backbeat-variants 300 --seed 301 > /dev/null
