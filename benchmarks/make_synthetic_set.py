@@ -3,7 +3,7 @@ construction: the app's own sketch music (engines/music_sketch.py) at random Fea
 metronome click tracks, and accompaniment grooves.
 
     python benchmarks/make_synthetic_set.py OUT_DIR [--n 400] [--clicks 200] [--grooves 500] [--backbeats 0]
-                                                    [--seed 100] [--seconds 20]
+                                                    [--backbeat-variants 0] [--seed 100] [--seconds 20]
 
 The scored kinds of make_eval_set.py lack two patterns: the sketch's drums keep a kick on every
 beat with hats and snare set by energy and danceability (without them the model read quiet
@@ -21,7 +21,8 @@ and four, hi-hats on quarters, eighths or sixteenths), four-on-the-floor at 100-
 chords struck on every beat with nothing between at 60-180 BPM (without them songs of such
 chords were read at the bar, 40-44 BPM, at 160 and 176). --backbeats adds backbeats under
 hi-hats or a ride as loud as the drums or louder, at 8-22.05 kHz (backbeat_mix; scripts/training_sets.sh
-renders 400 of them into their own set for the tempo fit). Writes OUT_DIR/*.wav and OUT_DIR/truth.json (eval_analysis.py's --truth
+renders 400 of them into their own set for the tempo fit); --backbeat-variants adds half-time
+backbeats and quiet drums under a loud bass on every eighth, major and minor (300 in another set). Writes OUT_DIR/*.wav and OUT_DIR/truth.json (eval_analysis.py's --truth
 format; tempo is the quarter note as the sketch plays it, or the click rate) and prints one
 JSON object on its last line. Use seeds other than those of the tests (tests/test_music.py's
 round trip uses 1, tests/test_audio_tempo_key.py's click tracks 2).
