@@ -98,21 +98,38 @@ def test_aac_in_mp4_is_analysed_by_the_cli(tmp_path: Path, capsys: pytest.Captur
     assert row["features"]["loudness_db"] > -60.0
 
 
-@pytest.mark.skipif(os.name != "posix", reason="the fault is injected by name")
-def test_a_folder_import_goes_on_after_an_analyser_fault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fault of ours on one file (the IndexError above ended the whole import) skips that file
-    with the reason and imports the rest."""
+def _music_folder(tmp_path: Path, tonics: dict[str, int]) -> Path:
+    """A folder with a cover and one 6 s groove per file name (at 100 BPM, on the given tonic)."""
     from PIL import Image
-
-    from albumgen_desktop.library import importer
-    from albumgen_desktop.library.embedders import SketchEmbedder
-    from albumgen_desktop.library.store import Library
 
     folder = tmp_path / "music"
     folder.mkdir()
     Image.new("RGB", (64, 64), (200, 40, 40)).save(folder / "cover.jpg")
-    for name, tonic in (("a.wav", 2), ("b_fault.wav", 4), ("c.wav", 7)):
+    for name, tonic in tonics.items():
         sf.write(folder / name, grooves.slow_groove(100, tonic=tonic, seconds=6.0), SR)
+    return folder
+
+
+def _import(folder: Path, tmp_path: Path):
+    """import_music_folder into a new library with the sketch embedder; its report."""
+    from albumgen_desktop.library.embedders import SketchEmbedder
+    from albumgen_desktop.library.importer import import_music_folder
+    from albumgen_desktop.library.store import Library
+
+    library = Library(tmp_path / "lib.sqlite")
+    try:
+        return import_music_folder(library, folder, [SketchEmbedder()])
+    finally:
+        library.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the fault is injected by name")
+def test_a_folder_import_goes_on_after_an_analyser_fault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fault of ours on one file (the IndexError above ended the whole import) skips that file
+    with the reason and imports the rest."""
+    from albumgen_desktop.library import importer
+
+    folder = _music_folder(tmp_path, {"a.wav": 2, "b_fault.wav": 4, "c.wav": 7})
     real = importer._analyse_track
 
     def faulty(path: Path, genre_tag: str):
@@ -121,11 +138,7 @@ def test_a_folder_import_goes_on_after_an_analyser_fault(tmp_path: Path, monkeyp
         return real(path, genre_tag)
 
     monkeypatch.setattr(importer, "_analyse_track", faulty)
-    library = Library(tmp_path / "lib.sqlite")
-    try:
-        report = importer.import_music_folder(library, folder, [SketchEmbedder()])
-    finally:
-        library.close()
+    report = _import(folder, tmp_path)
     assert report.added == 2, report
     ((key, why),) = report.skipped
     assert Path(key).name == "b_fault.wav" and re.search(r"IndexError", why), why
@@ -133,23 +146,10 @@ def test_a_folder_import_goes_on_after_an_analyser_fault(tmp_path: Path, monkeyp
 
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links and FIFOs")
 def test_a_folder_import_names_links_and_pipes_it_passes_over(tmp_path: Path) -> None:
-    from PIL import Image
-
-    from albumgen_desktop.library.embedders import SketchEmbedder
-    from albumgen_desktop.library.importer import import_music_folder
-    from albumgen_desktop.library.store import Library
-
-    folder = tmp_path / "music"
-    folder.mkdir()
-    Image.new("RGB", (64, 64), (40, 40, 200)).save(folder / "cover.jpg")
-    sf.write(folder / "a.wav", grooves.slow_groove(100, tonic=2, seconds=6.0), SR)
+    folder = _music_folder(tmp_path, {"a.wav": 2})
     (folder / "gone.wav").symlink_to(tmp_path / "nowhere.wav")
     os.mkfifo(folder / "pipe.wav")
-    library = Library(tmp_path / "lib.sqlite")
-    try:
-        report = import_music_folder(library, folder, [SketchEmbedder()])
-    finally:
-        library.close()
+    report = _import(folder, tmp_path)
     assert report.added == 1, report
     skipped = {Path(k).name: why for k, why in report.skipped}
     assert skipped == {
