@@ -12,7 +12,7 @@ truths=()
 for spec in "dev:$dev_seed" "test:$test_seed"; do
     part=${spec%%:*}
     seed=${spec##*:}
-    out="out/evalset-$part-s$seed-k$per_kind"
+    out="out/evalset-$part-s$seed-k$per_kind-v2"  # v2: repeats and backings keep the bar lines
     [ -f "$out/truth.json" ] || .venv/bin/python benchmarks/make_eval_set.py "$out" --part "$part" --seed "$seed" --per-kind "$per_kind" > /dev/null
     truths+=(--truth "$out/truth.json")
 done

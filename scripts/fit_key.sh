@@ -8,6 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/training_sets.sh
-check=out/key-check-dev-s30
+check=out/key-check-dev-v2-s30
 [ -f "$check/truth.json" ] || .venv/bin/python benchmarks/make_eval_set.py "$check" --part dev --seed 30 --per-kind 25 > /dev/null
 .venv/bin/python benchmarks/fit_key.py "${truths[@]}" --truth "$synthetic/truth.json" --validate "$check/truth.json" "$@"

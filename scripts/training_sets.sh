@@ -6,7 +6,7 @@
 source scripts/need_fluidsynth.sh
 truths=()
 for seed in 1 2 21 22 23 24 25 26 27 28 29; do
-    out="out/tempo-train-dev-s$seed"
+    out="out/tempo-train-dev-v2-s$seed"  # v2: repeats and backings keep the bar lines
     [ -f "$out/truth.json" ] || .venv/bin/python benchmarks/make_eval_set.py "$out" --part dev --seed "$seed" --per-kind 25 > /dev/null
     truths+=(--truth "$out/truth.json")
 done
