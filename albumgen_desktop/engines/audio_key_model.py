@@ -4,7 +4,9 @@
 # Fitted on 4200 files (tempo-train-dev-s1, tempo-train-dev-s2, tempo-train-dev-s21,
 # tempo-train-dev-s22, tempo-train-dev-s23, tempo-train-dev-s24, tempo-train-dev-s25,
 # tempo-train-dev-s26, tempo-train-dev-s27, tempo-train-dev-s28, tempo-train-dev-s29,
-# tempo-train-synthetic-v2-s100), lambda 0.0003.
+# tempo-train-synthetic-v2-s100), lambda 0.0003. Those dev sets are the eval generator's v1 renders
+# (before 2026-11-30, when make_eval_set.py began to keep bar lines across repeats and backings);
+# `make fit-key` now fits on the -v2 renders and has not been run on them yet.
 # PROFILES[mode][evidence row][pitch class above the tonic]; mode 0 major, 1 minor.
 PROFILES: list[list[list[float]]] = [
     [
