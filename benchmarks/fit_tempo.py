@@ -40,7 +40,7 @@ def _candidates(path: Path) -> list:
     return [[b, f] for b, f in cands]
 
 
-def load_rows(truth: Path) -> list[dict]:
+def load_rows(truth: Path, workers: int = 1) -> list[dict]:
     """One row per file of ``truth``: its truth item and candidates, cached in tempo_features.json
     keyed by the code of the rhythm streams (audio_signal.py up to estimate_tuning: the tuning
     estimate and the pitch helpers after it feed the key, not the tempo) and audio_tempo.py up to
@@ -48,7 +48,7 @@ def load_rows(truth: Path) -> list[dict]:
     key = code_hash([("audio_signal.py", "estimate_tuning"), ("audio_tempo.py", "candidate_scores")])
     return [
         {"item": item, "cands": cands}
-        for item, cands in cached_evidence(truth, "tempo_features.json", key, _candidates)
+        for item, cands in cached_evidence(truth, "tempo_features.json", key, _candidates, workers)
     ]
 
 
@@ -244,10 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-loko", action="store_true", help="skip the leave-one-kind-out runs")
     ap.add_argument("--write", action="store_true", help="write engines/audio_tempo_model.py")
     ap.add_argument("--errors", action="store_true", help="list the training errors")
+    ap.add_argument("--workers", type=int, default=2, help="processes computing uncached evidence")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
 
-    rows = [r for t in args.truth for r in load_rows(t)]
+    rows = [r for t in args.truth for r in load_rows(t, args.workers)]
     names = sorted(rows[0]["cands"][0][1])
     model = Model(rows, names, args.hidden, args.lam)
     every = list(range(len(rows)))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Render the training sets (scripts/training_sets.sh) and refit engines/audio_tempo_model.py on
-# them and on the synthetic sets (an ensemble of three fits; about 30 minutes on 2 cores once
-# rendered).
+# them and on the synthetic sets (an ensemble of three fits; once rendered, about 37 minutes for
+# the evidence of 5,100 files in two processes, then the fits: 34 minutes while other jobs shared
+# the cores).
 # Usage: scripts/fit_tempo.sh [--write]   (without --write: report cross-validated accuracy only)
 set -euo pipefail
 cd "$(dirname "$0")/.."

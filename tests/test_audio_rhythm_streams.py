@@ -114,7 +114,9 @@ def test_tempo_evidence_cache_follows_the_rhythm_streams_not_the_key_code(tmp_pa
     def key_of(root: Path) -> str:
         monkeypatch.setattr(evidence_cache, "ROOT", root)
         seen: list[str] = []
-        monkeypatch.setattr(fit_tempo, "cached_evidence", lambda truth, name, key, compute: seen.append(key) or [])
+        monkeypatch.setattr(
+            fit_tempo, "cached_evidence", lambda truth, name, key, compute, *workers: seen.append(key) or []
+        )
         fit_tempo.load_rows(tmp_path / "truth.json")
         return seen[0]
 
