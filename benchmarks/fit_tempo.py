@@ -44,7 +44,8 @@ def load_rows(truth: Path, workers: int = 1) -> list[dict]:
     """One row per file of ``truth``: its truth item and candidates, cached in tempo_features.json
     keyed by the code of the rhythm streams (audio_signal.py up to estimate_tuning: the tuning
     estimate and the pitch helpers after it feed the key, not the tempo) and audio_tempo.py up to
-    candidate_scores (the evidence, not the model)."""
+    candidate_scores (the evidence, not the model). Uncached files are computed in ``workers``
+    processes."""
     key = code_hash([("audio_signal.py", "estimate_tuning"), ("audio_tempo.py", "candidate_scores")])
     return [
         {"item": item, "cands": cands}
