@@ -11,8 +11,9 @@ alla breve, dotted quarter in compound metres.
 
 Metrics (MIREX): tempo Accuracy1 (within 4% of the label), Accuracy2 (within 4% of the label or
 of 2x, 3x, 1/2, 1/3 of it), the weighted key score (1 exact, 0.5 a fifth above, 0.3
-relative, 0.2 parallel; MIREX audio key detection, scored by mir_eval.key), the exact key rate, metre accuracy. Each
-set is reported whole, by "part" and by "kind". The baseline is librosa's default beat tracker
+relative, 0.2 parallel; MIREX audio key detection, scored by mir_eval.key), the exact key rate, metre accuracy. All
+files are reported together, by "part", by "kind" and by set (the folder of each truth file: the
+same part rendered with two soundfonts is two sets). The baseline is librosa's default beat tracker
 (librosa.beat.beat_track) for tempo and Krumhansl-Schmuckler profiles on librosa's chroma_cqt
 for key, on the same analysis window. The last line printed is one JSON object.
 """
@@ -127,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                 "file": item["file"],
                 "part": item.get("part", truth.parent.name),
                 "kind": item.get("kind", "all"),
+                "set": truth.parent.name,
                 "acc1": acc1,
                 "acc2": acc2,
                 "tempo_error": tempo_error_kind(r.tempo_bpm, item["tempo_bpm"]),
@@ -141,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                     {
                         "part": row["part"],
                         "kind": row["kind"],
+                        "set": row["set"],
                         "acc1": b1,
                         "acc2": b2,
                         "tempo_error": tempo_error_kind(b_tempo, item["tempo_bpm"]),
@@ -158,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
 
     result = _report(ours, base)
-    for field in ("part", "kind"):
+    for field in ("part", "kind", "set"):
         groups = sorted({r[field] for r in ours})
         if len(groups) > 1:
             result[f"by_{field}"] = {

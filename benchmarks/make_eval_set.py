@@ -56,6 +56,7 @@ to mono; sample rates are 22.05, 44.1 and 48 kHz.
 fluidsynth + fluid-soundfont-gm).
 
     python benchmarks/make_eval_set.py OUT_DIR [--part dev|test] [--per-kind 10] [--seed 0] [--seconds 30]
+        [--soundfont PATH]
 
 Writes OUT_DIR/*.wav and OUT_DIR/truth.json (eval_analysis.py's --truth format) and prints one
 JSON object on its last line.
@@ -804,6 +805,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated subset of " + ", ".join(KINDS))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument(
+        "--soundfont",
+        type=Path,
+        help="General MIDI soundfont (.sf2 or .sf3) to render with; default FluidR3_GM. The same seed with "
+        "another soundfont gives the same pieces, tempos and keys in other instrument samples",
+    )
     args = ap.parse_args(argv)
     if shutil.which("fluidsynth") is None:
         print("fluidsynth is not installed: apt-get install fluidsynth fluid-soundfont-gm", file=sys.stderr)
@@ -813,7 +820,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown kind(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
-    sf2 = soundfont()
+    if args.soundfont is not None and not args.soundfont.is_file():
+        print(f"no soundfont at {args.soundfont}", file=sys.stderr)
+        return 2
+    sf2 = str(args.soundfont) if args.soundfont is not None else soundfont()
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     truth = []
@@ -846,6 +856,7 @@ def main(argv: list[str] | None = None) -> int:
                     "mode": p.mode,
                     "drums": job.drums or "",
                     "marking": p.marking,
+                    "soundfont": Path(sf2).name,
                     **facts,
                 }
             )

@@ -1,10 +1,18 @@
-# Sourced by the scripts that render labelled audio: FluidSynth and the FluidR3 General MIDI soundfont
-# (Debian packages), installed when missing.
-if ! command -v fluidsynth >/dev/null || [ ! -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ]; then
+# Sourced by the scripts that render labelled audio: FluidSynth and two General MIDI soundfonts
+# (Debian packages), installed when missing: FluidR3, which every training and eval set is
+# rendered with, and MuseScore General, which renders the checks in instruments no fit has heard.
+fonts=(/usr/share/sounds/sf2/FluidR3_GM.sf2:fluid-soundfont-gm
+    /usr/share/sounds/sf3/MuseScore_General_Lite.sf3:musescore-general-soundfont-small)
+need=()
+command -v fluidsynth >/dev/null || need+=(fluidsynth)
+for spec in "${fonts[@]}"; do
+    [ -f "${spec%%:*}" ] || need+=("${spec##*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq >/dev/null || true
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fluidsynth fluid-soundfont-gm >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
     else
-        sudo apt-get install -y fluidsynth fluid-soundfont-gm
+        sudo apt-get install -y "${need[@]}"
     fi
 fi

@@ -3,6 +3,7 @@ follows the tune's downbeats, also when the tune opens with a pickup (benchmarks
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from pathlib import Path
@@ -56,3 +57,44 @@ def test_the_backing_plays_on_the_tunes_beats(style, metre, pickup):
     step = piece.beat_ql / ((3 if piece.compound else 2) if style == "band" else 1)
     steps_from_bar_line = [(t - piece.bar_starts[1]) / step for t in bass]
     assert all(abs(s - round(s)) < 1e-9 for s in steps_from_bar_line), style
+
+
+def test_a_missing_soundfont_is_refused_before_rendering(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(evalset.shutil, "which", lambda name: "/usr/bin/" + name)
+    rendered: list[str] = []
+    monkeypatch.setattr(evalset, "render", lambda *a, **k: rendered.append(a[4]) or {})
+    code = evalset.main([str(tmp_path / "set"), "--soundfont", str(tmp_path / "none.sf2"), "--per-kind", "1"])
+    assert code == 2
+    assert "no soundfont at" in capsys.readouterr().err
+    assert rendered == []
+    assert not (tmp_path / "set" / "truth.json").exists()
+
+
+def test_another_soundfont_renders_the_same_pieces_and_labels_them(tmp_path, monkeypatch):
+    """The same seed with another soundfont: the same files, tempos and keys, rendered with the
+    font asked for, and the truth names it."""
+    monkeypatch.setattr(evalset.shutil, "which", lambda name: "/usr/bin/" + name)
+    fonts: list[str] = []
+
+    def fake_render(job, out_wav, tempo, rng, sf2, seconds):
+        fonts.append(sf2)
+        return {"tuning_cents": 0.0, "sample_rate": 22050, "channels": 1}
+
+    monkeypatch.setattr(evalset, "render", fake_render)
+    default_font, other = tmp_path / "Default_GM.sf2", tmp_path / "Other_GM.sf2"
+    for font in (default_font, other):
+        font.write_bytes(b"RIFF")
+    monkeypatch.setattr(evalset, "SOUNDFONTS", [str(default_font)])
+    args = ["--part", "dev", "--seed", "3", "--per-kind", "2", "--kinds", "jig,waltz"]
+    assert evalset.main([str(tmp_path / "a"), *args]) == 0
+    default = fonts[:]
+    fonts.clear()
+    assert evalset.main([str(tmp_path / "b"), *args, "--soundfont", str(other)]) == 0
+    assert set(fonts) == {str(other)} and len(fonts) == len(default) == 4
+    assert set(default) == {str(default_font)}
+    a = json.loads((tmp_path / "a" / "truth.json").read_text())
+    b = json.loads((tmp_path / "b" / "truth.json").read_text())
+    same = ("file", "tempo_bpm", "key", "mode", "metre")
+    assert [[x[k] for k in same] for x in a] == [[x[k] for k in same] for x in b]
+    assert {x["soundfont"] for x in b} == {"Other_GM.sf2"}
+    assert {x["soundfont"] for x in a} == {"Default_GM.sf2"}
