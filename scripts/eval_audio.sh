@@ -12,7 +12,6 @@ dev_seed=${2:-0}
 test_seed=${3:-7}
 source scripts/need_fluidsynth.sh
 truths=()
-musescore=/usr/share/sounds/sf3/MuseScore_General_Lite.sf3
 for spec in "dev:$dev_seed:" "test:$test_seed:" "test:$test_seed:$musescore"; do
     IFS=: read -r part seed font <<< "$spec"
     out="out/evalset-$part-s$seed-k$per_kind-v2"  # v2: repeats and backings keep the bar lines

@@ -12,8 +12,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/training_sets.sh
-fluidr3=/usr/share/sounds/sf2/FluidR3_GM.sf2
-musescore=/usr/share/sounds/sf3/MuseScore_General_Lite.sf3
 checks=()
 for spec in "30:25:$fluidr3:" "31:10:$fluidr3:" "31:10:$musescore:-musescore"; do
     IFS=: read -r seed per_kind font suffix <<< "$spec"

@@ -1,8 +1,10 @@
 # Sourced by the scripts that render labelled audio: FluidSynth and two General MIDI soundfonts
 # (Debian packages), installed when missing: FluidR3, which every training and eval set is
 # rendered with, and MuseScore General, which renders the checks in instruments no fit has heard.
-fonts=(/usr/share/sounds/sf2/FluidR3_GM.sf2:fluid-soundfont-gm
-    /usr/share/sounds/sf3/MuseScore_General_Lite.sf3:musescore-general-soundfont-small)
+# The sourcing scripts read the two paths from $fluidr3 and $musescore.
+fluidr3=/usr/share/sounds/sf2/FluidR3_GM.sf2
+musescore=/usr/share/sounds/sf3/MuseScore_General_Lite.sf3
+fonts=("$fluidr3:fluid-soundfont-gm" "$musescore:musescore-general-soundfont-small")
 need=()
 command -v fluidsynth >/dev/null || need+=(fluidsynth)
 for spec in "${fonts[@]}"; do
