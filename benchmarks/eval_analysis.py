@@ -5,7 +5,11 @@
 
 A truth file is a JSON list of {"file": path relative to it, "tempo_bpm": number, "key": "F#" or
 "Gb", "mode": "major"|"minor", "time_signature": 3|4|6} with optional "kind" and "part" (as
-benchmarks/make_eval_set.py writes them; any other labelled recordings work the same way).
+benchmarks/make_eval_set.py writes them), or any labelled recordings in the spellings
+benchmarks/truth_labels.py reads (CSV too; "Bb minor", "Gbm", Spotify's key 0..11 and mode 1/0,
+"6/8"); a measure a file has no label for is not scored for it. A file the analyser cannot read
+(or that it refuses, such as silence) counts as a miss on every measure it is labelled for and is
+listed under "failed"; the run goes on.
 Tempo labels are the notated beat (see make_eval_set.py): quarter in simple metres, half in
 alla breve, dotted quarter in compound metres.
 
@@ -26,13 +30,22 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from truth_labels import Labels, labels, read_truth  # benchmarks/ is on sys.path when a script runs
+
+if TYPE_CHECKING:
+    from albumgen_desktop.engines.audio_dsp import DspResult
 
 NOTE = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-FLATS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#", "Cb": "B", "Fb": "E", "E#": "F", "B#": "C"}
 
 
 def pitch_class(name: str) -> int:
-    return NOTE.index(FLATS.get(name, name))
+    """0..11 (0 = C) of a note name as truth files spell it ("F#", "Gb", "Cb"). Raises ValueError."""
+    key = labels({"file": "-", "key": name}).key
+    if key is None:
+        raise ValueError(f"no pitch class in {name!r}")
+    return key[0]
 
 
 def tempo_hits(est: float, ref: float) -> tuple[bool, bool]:
@@ -76,16 +89,28 @@ def baseline(path: Path) -> tuple[float, tuple[int, str]]:
 
 
 def summarise(rows: list[dict], prefix: str = "") -> dict[str, float]:
-    n = max(1, len(rows))
-    out = {
-        f"{prefix}tempo_acc1": sum(r["acc1"] for r in rows) / n,
-        f"{prefix}tempo_acc2": sum(r["acc2"] for r in rows) / n,
-        f"{prefix}key_score": sum(r["key_score"] for r in rows) / n,
-        f"{prefix}key_exact": sum(r["key_score"] == 1.0 for r in rows) / n,
-    }
-    if rows and "metre_ok" in rows[0]:
-        out[f"{prefix}metre_acc"] = sum(r["metre_ok"] for r in rows) / n
-    return {k: round(v, 4) for k, v in out.items()}
+    """Accuracy1, Accuracy2, the key score, the exact-key rate and metre accuracy, each over the
+    rows labelled for it (a row holds "acc1"/"acc2", "key_score" or "metre_ok" only when its file
+    is labelled for that measure), with the count of those rows."""
+    out: dict[str, float] = {}
+    tempo = [r for r in rows if "acc1" in r]
+    keyed = [r for r in rows if "key_score" in r]
+    metred = [r for r in rows if "metre_ok" in r]
+    if tempo:
+        out[f"{prefix}tempo_acc1"] = round(sum(r["acc1"] for r in tempo) / len(tempo), 4)
+        out[f"{prefix}tempo_acc2"] = round(sum(r["acc2"] for r in tempo) / len(tempo), 4)
+    if keyed:
+        out[f"{prefix}key_score"] = round(sum(r["key_score"] for r in keyed) / len(keyed), 4)
+        out[f"{prefix}key_exact"] = round(sum(r["key_score"] == 1.0 for r in keyed) / len(keyed), 4)
+    if metred:
+        out[f"{prefix}metre_acc"] = round(sum(r["metre_ok"] for r in metred) / len(metred), 4)
+    if not prefix and len(tempo) != len(rows):
+        out["n_tempo"] = len(tempo)
+    if not prefix and len(keyed) != len(rows):
+        out["n_key"] = len(keyed)
+    if not prefix and len(metred) != len(rows):
+        out["n_metre"] = len(metred)
+    return out
 
 
 def _report(ours: list[dict], base: list[dict]) -> dict:
@@ -94,71 +119,103 @@ def _report(ours: list[dict], base: list[dict]) -> dict:
         out.update(summarise(base, "baseline_"))
     errors: dict[str, int] = defaultdict(int)
     for r in ours:
-        if r["tempo_error"] != "ok":
+        if r.get("tempo_error", "ok") != "ok":
             errors[r["tempo_error"]] += 1
     out["tempo_errors"] = dict(sorted(errors.items()))
     return out
 
 
+def score(lab: Labels, tempo_bpm: float | None, key: tuple[int | None, str] | None, metre: int | None) -> dict:
+    """The measures of one reading against ``lab``, only those it is labelled for. A reading of
+    None (the file could not be analysed) misses every labelled measure."""
+    row: dict = {}
+    if lab.tempo_bpm is not None:
+        est = tempo_bpm if tempo_bpm is not None else 0.0
+        row["acc1"], row["acc2"] = tempo_hits(est, lab.tempo_bpm) if est > 0 else (False, False)
+        row["tempo_error"] = tempo_error_kind(est, lab.tempo_bpm) if est > 0 else "failed"
+    if lab.key is not None:
+        row["key_score"] = key_score(key, lab.key) if key is not None else 0.0
+    if lab.time_signature is not None:
+        row["metre_ok"] = metre == lab.time_signature
+    return row
+
+
+def _analyse(path: Path) -> tuple[DspResult | None, str]:
+    """(the analyser's DspResult, "") or (None, why it failed): one unreadable or refused file
+    must not end a run over hundreds of recordings."""
+    from albumgen_desktop.core.errors import BadInputError
+    from albumgen_desktop.engines.audio_dsp import analyse_file
+
+    try:
+        return analyse_file(path), ""
+    except BadInputError as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - reported per file under "failed", never hidden
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _print_row(where: dict, lab: Labels, r: DspResult, row: dict) -> None:
+    """One line of --verbose: the reading beside the labels, with what it got wrong."""
+    flags = ("TEMPO " if not row.get("acc1", True) else "") + ("KEY " if row.get("key_score", 1) != 1 else "")
+    flags += "METRE" if not row.get("metre_ok", True) else ""
+    ref_key = "-" if lab.key is None else f"{NOTE[lab.key[0]]} {lab.key[1]}"
+    key = "none" if r.key is None else NOTE[r.key]
+    print(
+        f"{where['part']}/{lab.file}: tempo {r.tempo_bpm:.1f} (ref {lab.tempo_bpm}, "
+        f"conf {r.confidence['tempo_bpm']:.2f}) key {key} {r.mode} (ref {ref_key}) "
+        f"metre {r.time_signature} (ref {lab.time_signature}) {flags}",
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--truth", type=Path, required=True, action="append", help="a truth.json (repeatable)")
+    ap.add_argument("--truth", type=Path, required=True, action="append", help="a truth file, JSON or CSV (repeatable)")
     ap.add_argument("--limit", type=int, default=0, help="at most this many files per truth file")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--verbose", action="store_true", help="one line per file")
     args = ap.parse_args(argv)
 
-    from albumgen_desktop.engines.audio_dsp import analyse_file
-
     ours: list[dict] = []
     base: list[dict] = []
+    failed: dict[str, str] = {}
     seconds = 0.0
-    for truth in args.truth:
-        items = json.loads(truth.read_text())
+    if args.limit < 0:
+        ap.error("--limit must be 0 (every file) or more")
+    sets = []
+    for truth in args.truth:  # every truth file is read and checked before anything is analysed
+        try:
+            entries = read_truth(truth)
+            labelled = [labels(e, str(truth)) for e in entries]
+        except ValueError as exc:
+            print(f"eval_analysis: {exc}", file=sys.stderr)
+            return 2
         if args.limit:
-            items = items[: args.limit]
-        for item in items:
-            path = truth.parent / item["file"]
-            ref_key = (pitch_class(item["key"]), item["mode"])
+            entries, labelled = entries[: args.limit], labelled[: args.limit]
+        sets.append((truth, entries, labelled))
+    for truth, entries, labelled in sets:
+        for entry, lab in zip(entries, labelled, strict=True):
+            path = truth.parent / lab.file
             start = time.perf_counter()
-            r = analyse_file(path)
+            r, why = _analyse(path)
             seconds += time.perf_counter() - start
-            acc1, acc2 = tempo_hits(r.tempo_bpm, item["tempo_bpm"])
-            row = {
-                "file": item["file"],
-                "part": item.get("part", truth.parent.name),
-                "kind": item.get("kind", "all"),
+            where = {
+                "file": lab.file,
+                "part": str(entry.get("part") or truth.parent.name),
+                "kind": str(entry.get("kind") or "all"),
                 "set": truth.parent.name,
-                "acc1": acc1,
-                "acc2": acc2,
-                "tempo_error": tempo_error_kind(r.tempo_bpm, item["tempo_bpm"]),
-                "key_score": key_score((r.key, r.mode), ref_key),
-                "metre_ok": r.time_signature == item.get("time_signature", 4),
             }
-            ours.append(row)
+            if r is None:
+                failed[f"{truth.parent.name}/{lab.file}"] = why
+                print(f"{where['part']}/{lab.file}: FAILED {why}", file=sys.stderr, flush=True)
+                ours.append({**where, **score(lab, None, None, None)})
+            else:
+                ours.append({**where, **score(lab, r.tempo_bpm, (r.key, r.mode), r.time_signature)})
             if not args.no_baseline:
-                b_tempo, b_key = baseline(path)
-                b1, b2 = tempo_hits(b_tempo, item["tempo_bpm"])
-                base.append(
-                    {
-                        "part": row["part"],
-                        "kind": row["kind"],
-                        "set": row["set"],
-                        "acc1": b1,
-                        "acc2": b2,
-                        "tempo_error": tempo_error_kind(b_tempo, item["tempo_bpm"]),
-                        "key_score": key_score(b_key, ref_key),
-                    }
-                )
-            if args.verbose:
-                flags = ("" if acc1 else "TEMPO ") + ("" if row["key_score"] == 1 else "KEY ")
-                flags += "" if row["metre_ok"] else "METRE"
-                print(
-                    f"{row['part']}/{item['file']}: tempo {r.tempo_bpm:.1f} (ref {item['tempo_bpm']}, "
-                    f"conf {r.confidence['tempo_bpm']:.2f}) key {'none' if r.key is None else NOTE[r.key]} {r.mode} (ref {item['key']} "
-                    f"{item['mode']}) metre {r.time_signature} (ref {item.get('time_signature')}) {flags}",
-                    flush=True,
-                )
+                b_tempo, b_key = baseline(path) if r is not None else (None, None)
+                base.append({**where, **score(Labels(lab.file, lab.tempo_bpm, lab.key, None), b_tempo, b_key, None)})
+            if args.verbose and r is not None:
+                _print_row(where, lab, r, ours[-1])
 
     result = _report(ours, base)
     for field in ("part", "kind", "set"):
@@ -167,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
             result[f"by_{field}"] = {
                 g: _report([r for r in ours if r[field] == g], [b for b in base if b[field] == g]) for g in groups
             }
+    if failed:
+        result["failed"] = failed
     result["seconds_per_file"] = round(seconds / max(1, len(ours)), 3)
     print(json.dumps(result))
     return 0
