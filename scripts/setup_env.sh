@@ -44,6 +44,8 @@ command -v Xvfb >/dev/null || missing+=(xvfb)
 # Independent tag readers the export tests check our WAV/PNG metadata against (skipped when absent).
 command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl)
 command -v mediainfo >/dev/null || missing+=(mediainfo)
+# ffmpeg: the loudness tests' second BS.1770 meter (ebur128) and the encoder of a real 5.1 Vorbis file.
+command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null && as_root true; then
         say "installing system packages: ${missing[*]}"

@@ -1,4 +1,4 @@
-# Sourced by fit_tempo.sh and fit_key.sh: render the training sets once (the eval set's dev part
+# Sourced by fit_tempo.sh and fit_key.sh: render the shared training sets once (the eval set's dev part
 # only, eleven seeds, 25 pieces per kind: 3,300 renders, about 1.2 GB each 300; and 400 of the app's
 # own sketch music at random Features, 200 metronome click tracks and 500 accompaniment grooves)
 # and list them in the array `truths` as --truth arguments. The test part (scripts/eval_audio.sh,

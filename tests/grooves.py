@@ -343,3 +343,35 @@ def held_notes(midis: list[int], seconds: float = 20.0, partials: int = 6) -> np
         for m in midis:
             _add(out, float(start), tone(m, 2.0, partials=partials), 1.0)
     return _finish(out)
+
+
+def ringing_snare(rng: np.random.Generator, hz: float) -> np.ndarray:
+    """A snare whose shell rings at ``hz`` (with its second and third partials) under the noise
+    burst, as TimGM6mb's snare rings at C-C#."""
+    t = np.arange(int(0.5 * SR)) / SR
+    ring = sum(np.sin(2 * np.pi * hz * k * t) / k for k in (1, 2, 3)) * np.exp(-t * 5)
+    return 0.5 * rng.standard_normal(len(t)) * np.exp(-t * 25) + ring
+
+
+def ringing_snare_march(
+    bpm: float, tonic: int, snare_midi: int = 61, snare_gain: float = 0.4, seconds: float = 30.0, seed: int = 0
+) -> np.ndarray:
+    """A 2/4 march in ``tonic`` major: a tune in eighths over a bass on every beat (I IV V I, two
+    beats each), a kick on every other beat and a snare ringing at MIDI ``snare_midi`` on every
+    beat and offbeat (the offbeat at 0.6 of ``snare_gain``)."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(seconds * SR) + SR)
+    beat = 60.0 / bpm
+    scale = [0, 2, 4, 5, 7, 9, 11]
+    hz = _hz(snare_midi)
+    for b in range(int(seconds / beat) + 1):
+        t = b * beat
+        chord = MAJOR_PROGRESSION[(b // 2) % 4]
+        if b % 2 == 0:
+            _add(out, t, kick(rng), 0.5)
+        _add(out, t, ringing_snare(rng, hz), snare_gain)
+        _add(out, t + beat / 2, ringing_snare(rng, hz), 0.6 * snare_gain)
+        _add(out, t, tone(48 + tonic + chord[0], beat * 0.9, decay=2.0, partials=4), 0.2)
+        _add(out, t, tone(72 + tonic + chord[int(rng.integers(0, 3))], beat / 2 * 0.95, decay=2.5), 0.2)
+        _add(out, t + beat / 2, tone(72 + tonic + scale[int(rng.integers(0, 7))], beat / 2 * 0.95, decay=2.5), 0.2)
+    return _finish(out[: int(seconds * SR)])
