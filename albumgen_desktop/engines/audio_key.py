@@ -42,8 +42,9 @@ KRUMHANSL = (
 # made with TimGM6mb, whose snare rings at one pitch (C-C#) and fills a march's mean chroma:
 # 0.36 at the lowest, 14 under 0.5 (12 marches, 2 bands), 10 of those 14 read exactly by the
 # model. Drums alone (a tuned tom, a ride cymbal): 0.28-0.47, and the weak-content gate in
-# estimate_key catches every one of them first, so this gate keeps only pitched sound whose
-# chroma is nearly flat (a twelve-tone row: 0.31-0.33, though random atonal notes reach 0.8).
+# estimate_key catches every one of them first, so this gate catches only pitched sound whose
+# chroma is nearly flat: 2 of 12 synthetic atonal passages (twelve-tone rows, random notes and
+# chords: 0.31-0.82), so most atonal music is given a key.
 KEY_CLARITY_MIN = 0.35
 _CQT_FPS = SR / (2 * HOP)  # audio_signal.prepare computes the CQT at twice the onset hop
 _SOFT_TRIAD = 8.0  # softmax sharpness of the per-second chord fit (correlations are -1..1)
