@@ -2,8 +2,9 @@
 
 A truth file is JSON (a list of objects, or an object with a "files" or "items" list) or a
 delimited text table (.csv, .tsv or .txt: a header row, then one row per recording; the
-delimiter, comma, semicolon or tab, is detected). Column names are read without regard to case,
-spaces or a unit in brackets ("Time Signature", "Tempo (BPM)"). Each entry names its audio in
+delimiter, comma, semicolon or tab, is detected from the header). Column names are read without
+regard to case, spaces, underscores or a unit in brackets ("Time Signature", "TimeSignature",
+"Tempo (BPM)", "File Name"). Each entry names its audio in
 "file" (also "filename", "path" or "audio") relative to the truth file, and may carry any of:
 
 - tempo: "tempo_bpm", "bpm" or "tempo", beats per minute (a number, "120", "120 BPM"; 0 is
@@ -19,8 +20,9 @@ spaces or a unit in brackets ("Time Signature", "Tempo (BPM)"). Each entry names
 
 A label that is missing, empty, "none", "X", "N" or -1 leaves that measure unscored for the file,
 so a set labelled for tempo only is scored for tempo only. A label that is present but
-unreadable, two labels that disagree, a malformed table or a file with no entries raises
-ValueError naming the truth file and the entry: a typo should not silently shrink the set.
+unreadable, two labels for one measure that disagree (a "bpm" and a "tempo" column, a key's own
+mode and a "mode" column), a malformed table or a file with no entries raises ValueError naming
+the truth file and the entry: a typo should not silently shrink the set.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import csv
 import json
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,11 +40,12 @@ from typing import Any
 from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.core.features import key_index
 
+# Column names as _column() squashes them.
 _FILE = ("file", "filename", "path", "audio")
-_TEMPO = ("tempo_bpm", "bpm", "tempo")
+_TEMPO = ("tempobpm", "bpm", "tempo")
 _KEY_FIELDS = ("key",)
-_MODE = ("mode", "scale", "key_scale")
-_METRE = ("time_signature", "metre", "meter")
+_MODE = ("mode", "scale", "keyscale")
+_METRE = ("timesignature", "metre", "meter")
 _OTHER = ("kind", "part")  # read by eval_analysis.py for its breakdowns
 _NONE = {"", "none", "x", "n", "n/a", "na", "-1", "null", "unknown"}
 _MODES = {"major": "major", "maj": "major", "minor": "minor", "min": "minor", "1": "major", "0": "minor"}
@@ -62,9 +66,8 @@ class Labels:
 
 
 def _column(name: str) -> str:
-    """'Time Signature' -> 'time_signature', 'Tempo (BPM)' -> 'tempo'."""
-    name = re.sub(r"\(.*?\)|\[.*?\]", "", str(name)).strip().lower()
-    return re.sub(r"[\s-]+", "_", name)
+    """'Time Signature', 'time_signature' -> 'timesignature'; 'Tempo (BPM)' -> 'tempo'."""
+    return re.sub(r"[^0-9a-z]", "", re.sub(r"\(.*?\)|\[.*?\]", "", str(name)).lower())
 
 
 def _normalised(entry: dict[Any, Any], where: str) -> dict[str, Any]:
@@ -73,9 +76,9 @@ def _normalised(entry: dict[Any, Any], where: str) -> dict[str, Any]:
         if key is None:  # csv.DictReader: a row with more cells than the header
             raise ValueError(f"{where}: more cells than the header has columns")
         name = _column(key)
-        if name in out and str(out[name] or "").strip() and str(value or "").strip():
-            raise ValueError(f"{where}: two columns read as {name!r}")
-        if name not in out or str(value or "").strip():
+        if name in out and not _blank(out[name]) and not _blank(value) and not _same(out[name], value):
+            raise ValueError(f"{where}: two columns read as {name!r} disagree ({out[name]!r}, {value!r})")
+        if name not in out or not _blank(value):
             out[name] = value
     return out
 
@@ -105,7 +108,7 @@ def _read_table(path: Path) -> list[dict[str, Any]]:
     reader = csv.DictReader(text.splitlines(), dialect=dialect, strict=True)
     try:
         for row in reader:
-            if not any(str(v or "").strip() for k, v in row.items() if k is not None):
+            if all(_blank(v) for k, v in row.items() if k is not None):
                 continue  # a row of empty cells (a spreadsheet's trailing ",,")
             rows.append(_normalised(row, f"{path}: line {reader.line_num}"))
     except csv.Error as exc:
@@ -131,7 +134,7 @@ def read_truth(path: Path) -> list[dict[str, Any]]:
             if isinstance(data, dict):
                 data = data.get("files", data.get("items"))
             if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
-                raise ValueError(f"{path}: expected a list of entries (or an object with a 'files' list)")
+                raise ValueError(f"{path}: expected a list of entries (or an object with a 'files' or 'items' list)")
             entries = [_normalised(e, f"{path}: entry {i + 1}") for i, e in enumerate(data)]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: {exc}") from None
@@ -144,12 +147,25 @@ def read_truth(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def _first(entry: dict[str, Any], names: tuple[str, ...]) -> Any:
-    for name in names:
-        value = entry.get(name)
-        if value is not None and str(value).strip().lower() not in _NONE:
-            return value
-    return None
+def _blank(value: Any) -> bool:
+    return value is None or not str(value).strip()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two cells read the same ("120" and 120.0, " Minor" and "minor")."""
+    return str(_whole(a)).strip().lower() == str(_whole(b)).strip().lower()
+
+
+def _label(entry: dict[str, Any], names: tuple[str, ...], parse: Callable[[Any, str], Any], where: str) -> Any:
+    """``parse(value, where)`` of the columns in ``names`` the entry labels; None when it labels
+    none of them. Raises ValueError when two of them read differently ("bpm" 120 and "tempo" 90;
+    "mode" 1 and "scale" minor), or as ``parse`` does."""
+    named = [(n, entry[n]) for n in names if n in entry and str(_whole(entry[n])).strip().lower() not in _NONE]
+    readings = [parse(value, where) for _, value in named]
+    if any(r != readings[0] for r in readings[1:]):
+        said = ", ".join(f"{n} {v!r}" for n, v in named)
+        raise ValueError(f"{where}: the labels disagree ({said})")
+    return readings[0] if readings else None
 
 
 def _whole(value: Any) -> Any:
@@ -172,10 +188,9 @@ def _mode(value: Any, where: str) -> str:
 
 
 def _key(entry: dict[str, Any], where: str) -> tuple[int, str] | None:
-    value = _whole(_first(entry, _KEY_FIELDS))
+    value = _whole(_label(entry, _KEY_FIELDS, lambda v, _: v, where))
     if value is None or value == -1:
         return None
-    mode_value = _first(entry, _MODE)
     named_mode = None
     if isinstance(value, str):
         m = _KEY.match(value)
@@ -190,16 +205,13 @@ def _key(entry: dict[str, Any], where: str) -> tuple[int, str] | None:
         raise ValueError(f"{where}: {e}") from None
     if tonic is None:
         return None
-    column_mode = _mode(mode_value, where) if mode_value is not None else None
+    column_mode = _label(entry, _MODE, _mode, where)
     if named_mode and column_mode and named_mode != column_mode:
-        raise ValueError(f"{where}: key {entry.get('key')!r} disagrees with mode {mode_value!r}")
+        raise ValueError(f"{where}: key {entry.get('key')!r} disagrees with mode {column_mode!r}")
     return tonic, named_mode or column_mode or "major"
 
 
-def _tempo(entry: dict[str, Any], where: str) -> float | None:
-    value = _first(entry, _TEMPO)
-    if value is None:
-        return None
+def _tempo(value: Any, where: str) -> float | None:
     text = re.sub(r"\s*bpm\s*$", "", str(value).strip(), flags=re.IGNORECASE)
     if isinstance(value, bool) or not re.fullmatch(r"[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?", text):
         raise ValueError(f"{where}: tempo must be a number of BPM, got {value!r}")
@@ -211,13 +223,10 @@ def _tempo(entry: dict[str, Any], where: str) -> float | None:
     return bpm
 
 
-def _metre(entry: dict[str, Any], where: str) -> int | None:
+def _metre(value: Any, where: str) -> int | None:
     """Beats per bar as the Features field counts them: simple duple and quadruple (2/4, 4/4, 2/2,
     C, C|, a bare 2) are 4, simple triple 3, compound duple and quadruple (6/8, 12/8, a bare 12)
     6, others their numerator (5/4 is 5); 0 and 1 (Spotify's "no time signature") unscored."""
-    value = _first(entry, _METRE)
-    if value is None:
-        return None
     text = str(_whole(value)).strip().upper()
     if text in ("C", "C|", "¢"):
         return 4
@@ -235,8 +244,10 @@ def _metre(entry: dict[str, Any], where: str) -> int | None:
 def labels(entry: dict[str, Any], where: str = "") -> Labels:
     """The Labels of one entry of read_truth(). Raises ValueError (naming ``where`` and the file)
     for an entry with no file name or a label that is present but unreadable."""
-    file = next((str(entry[n]).strip() for n in _FILE if str(entry.get(n) or "").strip()), None)
+    entry = _normalised(entry, where)
+    file = next((str(entry[n]).strip() for n in _FILE if not _blank(entry.get(n))), None)
     if file is None:
         raise ValueError(f"{where}: an entry names no file (one of {', '.join(_FILE)})")
     where = f"{where}: {file}" if where else file
-    return Labels(file, _tempo(entry, where), _key(entry, where), _metre(entry, where))
+    tempo = _label(entry, _TEMPO, _tempo, where)
+    return Labels(file, tempo, _key(entry, where), _label(entry, _METRE, _metre, where))

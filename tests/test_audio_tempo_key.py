@@ -157,7 +157,7 @@ def test_confidence_drops_when_two_levels_compete() -> None:
     q = level_probabilities([*features, dict(best)])
     assert abs(q[int(np.argmax(p))] - q[-1]) < 1e-9 and q.max() <= 0.5 + 1e-9
     # In cross-validation the confidence was calibrated (benchmarks/fit_tempo.py: picks at 0.95
-    # and above right 99% of the time, at 0.5-0.8 70%); the clear groove reads 0.95.
+    # and above right 99.5% of the time, at 0.5-0.8 67%); the clear groove reads 0.95.
 
 
 def _click_track(bpm: float, seconds: float = 12.0, seed: int = 2) -> np.ndarray:

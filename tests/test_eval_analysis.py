@@ -153,6 +153,8 @@ def test_spreadsheet_tables_read_as_annotators_save_them(tmp_path):
         ('[{"file": "a.wav", "key": "A minor", "mode": "major"}]', "disagrees"),
         ('[{"file": "a.wav", "time_signature": "4/0"}]', "time signature"),
         ('[{"file": "a.wav", "bpm": true}]', "tempo"),
+        ('[{"file": "a.wav", "bpm": 120, "tempo": 90}]', "disagree"),  # two columns, one measure
+        ('[{"file": "a.wav", "key": "C", "mode": 1, "scale": "minor"}]', "disagree"),
     ],
 )
 def test_a_malformed_truth_file_is_refused_naming_it(tmp_path, text, message):
@@ -172,6 +174,19 @@ def test_a_malformed_truth_file_is_refused_naming_it(tmp_path, text, message):
 )
 def test_key_spellings_in_any_case(entry, labelled):
     assert truth_labels.labels({"file": "x", **entry}).key == labelled
+
+
+def test_headers_without_spaces_or_underscores_and_pandas_minus_one():
+    """'File Name' and 'TimeSignature' are the same columns as 'filename' and 'time_signature';
+    pandas writes -1.0 where Spotify's -1 means no label; agreeing duplicates are fine."""
+    (labelled,) = [
+        truth_labels.labels(e)
+        for e in [{"File Name": "x.wav", "TimeSignature": "3/4", "Tempo (BPM)": "-1.0", "bpm": -1.0, "Key": "-1.0"}]
+    ]
+    assert labelled == truth_labels.Labels("x.wav", None, None, 3)
+    assert truth_labels.labels({"file": "x", "bpm": "120", "tempo": 120.0, "metre": 3, "time_signature": "3/4"}) == (
+        truth_labels.Labels("x", 120.0, None, 3)
+    )
 
 
 def test_spotify_zeros_mean_no_label():

@@ -37,8 +37,8 @@ KRUMHANSL = (
     np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88]),
     np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17]),
 )
-# Key clarity of the 4,620 labelled files the model was fitted or checked on (every one tonal,
-# rendered with FluidR3): 0.56 at the lowest, 0.66 at the 0.5th percentile. Of 600 dev renders
+# Key clarity of the 4,620 labelled files the model was fitted or checked on (every one tonal:
+# FluidR3 renders and synthetic files): 0.56 at the lowest, 0.66 at the 0.5th percentile. Of 600 dev renders
 # made with TimGM6mb, whose snare rings at one pitch (C-C#) and fills a march's mean chroma:
 # 0.36 at the lowest, 14 under 0.5 (12 marches, 2 bands), 10 of those 14 read exactly by the
 # model. Drums alone (a tuned tom, a ride cymbal): 0.28-0.47, and the weak-content gate in
