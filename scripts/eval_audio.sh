@@ -3,7 +3,8 @@
 # beside the textbook baseline: the dev part (tuned on) and the test part (never tuned on), and the
 # test part again rendered with MuseScore General, a soundfont no fit has heard (its instruments'
 # samples, not FluidR3's; about 20 minutes to render the first time: FluidSynth decompresses the
-# .sf3 for every file). Reported whole, by part, by kind and by set.
+# .sf3 for every file), and with TimGM6mb, whose samples the tempo fit has heard on dev pieces
+# only. Reported whole, by part, by kind and by set.
 # Usage: scripts/eval_audio.sh [PER_KIND] [DEV_SEED] [TEST_SEED]   (defaults: 10 pieces per kind, seeds 0 and 7)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ dev_seed=${2:-0}
 test_seed=${3:-7}
 source scripts/need_fluidsynth.sh
 truths=()
-for spec in "dev:$dev_seed:" "test:$test_seed:" "test:$test_seed:$musescore"; do
+for spec in "dev:$dev_seed:" "test:$test_seed:" "test:$test_seed:$musescore" "test:$test_seed:$timgm6mb"; do
     IFS=: read -r part seed font <<< "$spec"
     out="out/evalset-$part-s$seed-k$per_kind-v2"  # v2: repeats and backings keep the bar lines
     [ -z "$font" ] || out="$out-$(basename "${font%.*}")"
