@@ -34,6 +34,9 @@ from typing import TYPE_CHECKING
 
 from truth_labels import Labels, labels, read_truth  # benchmarks/ is on sys.path when a script runs
 
+from albumgen_desktop.core.errors import BadInputError
+from albumgen_desktop.core.features import key_index
+
 if TYPE_CHECKING:
     from albumgen_desktop.engines.audio_dsp import DspResult
 
@@ -41,11 +44,12 @@ NOTE = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 
 
 def pitch_class(name: str) -> int:
-    """0..11 (0 = C) of a note name as truth files spell it ("F#", "Gb", "Cb"). Raises ValueError."""
-    key = labels({"file": "-", "key": name}).key
-    if key is None:
-        raise ValueError(f"no pitch class in {name!r}")
-    return key[0]
+    """0..11 (0 = C) of a note name as truth files spell it ("F#", "Gb", "Cb"): core.features.key_index.
+    Raises BadInputError for a name that is not a note."""
+    pc = key_index(name)
+    if pc is None:
+        raise BadInputError(f"no pitch class in {name!r}")
+    return pc
 
 
 def tempo_hits(est: float, ref: float) -> tuple[bool, bool]:
@@ -143,7 +147,6 @@ def score(lab: Labels, tempo_bpm: float | None, key: tuple[int | None, str] | No
 def _analyse(path: Path) -> tuple[DspResult | None, str]:
     """(the analyser's DspResult, "") or (None, why it failed): one unreadable or refused file
     must not end a run over hundreds of recordings."""
-    from albumgen_desktop.core.errors import BadInputError
     from albumgen_desktop.engines.audio_dsp import analyse_file
 
     try:

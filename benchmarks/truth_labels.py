@@ -96,16 +96,16 @@ def _text(path: Path) -> str:
 
 
 def _read_table(path: Path) -> list[dict[str, Any]]:
-    text = _text(path)
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
+    lines = _text(path).splitlines()
+    header = next((line for line in lines if line.strip()), None)
+    if header is None:
         return []
     try:
-        dialect: Any = csv.Sniffer().sniff(lines[0], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(header, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
     rows = []
-    reader = csv.DictReader(text.splitlines(), dialect=dialect, strict=True)
+    reader = csv.DictReader(lines, dialect=dialect, strict=True)
     try:
         for row in reader:
             if all(_blank(v) for k, v in row.items() if k is not None):
@@ -114,10 +114,10 @@ def _read_table(path: Path) -> list[dict[str, Any]]:
     except csv.Error as exc:
         if "end of data" not in str(exc):
             raise ValueError(f"{path}: line {reader.line_num}: {exc}") from None
-        odd = next((n for n, line in enumerate(text.splitlines(), 1) if line.count('"') % 2), "?")
+        odd = next((n for n, line in enumerate(lines, 1) if line.count('"') % 2), "?")
         raise ValueError(f"{path}: line {odd}: a quote is opened and never closed") from None
     if rows and not any(name in rows[0] for name in _FILE):
-        raise ValueError(f"{path}: no file column (one of {', '.join(_FILE)}) in the header {lines[0]!r}")
+        raise ValueError(f"{path}: no file column (one of {', '.join(_FILE)}) in the header {header!r}")
     return rows
 
 
