@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--truth", type=Path, action="append", required=True, help="a set to fit on")
     ap.add_argument("--validate", type=Path, action="append", default=[], help="a set to score only")
-    ap.add_argument("--lam", type=float, default=3e-4, help="L2 penalty on the profile weights")
+    ap.add_argument("--lam", type=float, default=3e-5, help="L2 penalty on the profile weights")
     ap.add_argument("--workers", type=int, default=2, help="processes computing uncached evidence")
     ap.add_argument("--write", action="store_true", help="write engines/audio_key_model.py")
     args = ap.parse_args(argv)

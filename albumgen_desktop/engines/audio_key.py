@@ -1,18 +1,19 @@
 """Key and mode: key profiles learned from labelled renders, read off constant-Q pitch evidence.
 
-The evidence (key_evidence) is five pitch-class profiles of the harmonic part (median-filter
-HPSS) of the tuning-centred constant-Q transform: the mean frame-normalised chroma, the bass
-register's spectrum folded to pitch classes, the log-compressed spectrum of the melody and
-harmony registers, and how often each major and each minor triad fits best. Each key scores the
-dot product of the evidence, rotated to that key's tonic, with a learned profile per mode: a
-multinomial logistic regression over the 24 keys with weights shared across transpositions, the
-data-driven counterpart of the Krumhansl-Schmuckler correlation (profiles trained on audio:
-Gómez 2006, "Tonal description of music audio signals", PhD thesis, UPF; van de Par et al. 2006,
-"Musical key extraction from audio using profile training", ISMIR). benchmarks/fit_key.py fits
-them on the eval set's dev renders and synthetic grooves (audio_key_model.py): fitted on the
-renders alone, they read the grooves' I-IV-V loops a fifth low (0.83 MIREX against 0.96 for the
-Albrecht-Shanahan correlation), since the renders' classical openings so often move to the
-dominant.
+The evidence (key_evidence) is five pitch-class profiles of the tuned pitch in the harmonic part
+(median-filter HPSS) of the tuning-centred constant-Q transform (audio_signal.tuned_semitones: a
+snare or tom ringing between the semitones, as TimGM6mb's does at C-C#-D, does not count as a
+note): the mean frame-normalised chroma, the bass register's spectrum folded to pitch classes,
+the log-compressed spectrum of the melody and harmony registers, and how often each major and
+each minor triad fits best. Each key scores the dot product of the evidence, rotated to that
+key's tonic, with a learned profile per mode: a multinomial logistic regression over the 24 keys
+with weights shared across transpositions, the data-driven counterpart of the
+Krumhansl-Schmuckler correlation (profiles trained on audio: Gómez 2006, "Tonal description of
+music audio signals", PhD thesis, UPF; van de Par et al. 2006, "Musical key extraction from
+audio using profile training", ISMIR). benchmarks/fit_key.py fits them on the eval set's dev
+renders and synthetic grooves (audio_key_model.py): fitted on the renders alone, they read the
+grooves' I-IV-V loops a fifth low (0.83 MIREX against 0.96 for the Albrecht-Shanahan
+correlation), since the renders' classical openings so often move to the dominant.
 
 The reported key is the most probable one, and its probability is the confidence. Key clarity
 (Gómez 2006, 4.3; MIRtoolbox's mirkeystrength) is the largest correlation of the mean chroma
@@ -37,14 +38,16 @@ KRUMHANSL = (
     np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88]),
     np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17]),
 )
-# Key clarity of the 4,620 labelled files the model was fitted or checked on (every one tonal:
-# FluidR3 renders and synthetic files): 0.56 at the lowest, 0.66 at the 0.5th percentile. Of 600 dev renders
-# made with TimGM6mb, whose snare rings at one pitch (C-C#) and fills a march's mean chroma:
-# 0.36 at the lowest, 14 under 0.5 (12 marches, 2 bands), 10 of those 14 read exactly by the
-# model. Drums alone (a tuned tom, a ride cymbal): 0.28-0.47, and the weak-content gate in
-# estimate_key catches every one of them first, so this gate catches only pitched sound whose
-# chroma is nearly flat: 2 of 12 synthetic atonal passages (twelve-tone rows, random notes and
-# chords: 0.31-0.82), so most atonal music is given a key.
+# Key clarity of the 4,200 labelled files the model is fitted on (every one tonal: FluidR3
+# renders and synthetic files): 0.63 at the lowest, 0.72 at the 0.5th percentile; 0.68-0.74 the
+# lowest of each of the four dev check sets (660 renders, FluidR3 and MuseScore General). Measured
+# at stop 30, before the key was read from the tuned pitch, when TimGM6mb's snare (ringing at
+# C-C#) filled a march's mean chroma: of 600 dev renders made with TimGM6mb, 0.36 at
+# the lowest, 14 under 0.5 (12 marches, 2 bands), 10 of those 14 read exactly by the model. Drums
+# alone (a tuned tom, a ride cymbal) are caught by the weak-content gate in estimate_key first,
+# so this gate catches only pitched sound whose chroma is nearly flat: 1 of 12 synthetic atonal
+# passages (twelve-tone rows, random notes, random three-note chords: 0.30-0.79; 0.28-0.84 from
+# the three bins summed, also 1 under 0.35), so most atonal music is given a key.
 KEY_CLARITY_MIN = 0.35
 _CQT_FPS = SR / (2 * HOP)  # audio_signal.prepare computes the CQT at twice the onset hop
 _SOFT_TRIAD = 8.0  # softmax sharpness of the per-second chord fit (correlations are -1..1)
@@ -81,16 +84,18 @@ def _triads() -> np.ndarray:
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
-def _sounding_frames(sig: Signal) -> np.ndarray:
-    """(frames,) bool: CQT frames whose C3..B6 energy is above 5% of the loudest frame's."""
-    energy = sig.cqt_harmonic[24:72].sum(axis=0)
+def _sounding_frames(cqt: np.ndarray) -> np.ndarray:
+    """(frames,) bool: frames of an (84, frames) semitone CQT whose C3..B6 energy is above 5% of
+    the loudest frame's."""
+    energy = cqt[24:72].sum(axis=0)
     return np.asarray(energy > 0.05 * (energy.max() + 1e-12))
 
 
-def _chroma_seconds(sig: Signal, keep: np.ndarray) -> np.ndarray:
-    """(seconds, 12): frame-normalised chroma (C3..B6) of the sounding frames, averaged second by
-    second over the seconds that sound, so a held chord and a busy passage weigh by their length."""
-    chroma = chroma_from_cqt(sig.cqt_harmonic)
+def _chroma_seconds(cqt: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """(seconds, 12): frame-normalised chroma (C3..B6) of an (84, frames) semitone CQT's sounding
+    frames, averaged second by second over the seconds that sound, so a held chord and a busy
+    passage weigh by their length."""
+    chroma = chroma_from_cqt(cqt)
     per = max(1, int(round(_CQT_FPS)))
     rows = [
         chroma[:, a : a + per][:, keep[a : a + per]].mean(axis=1)
@@ -110,11 +115,11 @@ def key_evidence(sig: Signal) -> np.ndarray:
     share of seconds best fitted by each major and each minor triad (a softmax over the 24 triad
     correlations, scaled by 5 to the standardised rows' range). Rows 0-2 are standardised (mean
     0, standard deviation 1). All zero when nothing sounds."""
-    keep = _sounding_frames(sig)
-    seconds = _chroma_seconds(sig, keep)
+    keep = _sounding_frames(sig.cqt_tuned)
+    seconds = _chroma_seconds(sig.cqt_tuned, keep)
     if not len(seconds):
         return np.zeros((len(EVIDENCE), 12))
-    frames = sig.cqt_harmonic[:, keep]
+    frames = sig.cqt_tuned[:, keep]
     normed = frames / (np.linalg.norm(frames[24:72], axis=0, keepdims=True) + 1e-9)
     fit = (seconds - seconds.mean(axis=1, keepdims=True)) @ _triads().T
     soft = np.exp(_SOFT_TRIAD * (fit - fit.max(axis=1, keepdims=True)))
@@ -175,7 +180,7 @@ def pitch_movement(sig: Signal) -> float:
     one note, interval or chord held throughout; median 0.18 on the labelled renders (chorales
     0.16, slow movements 0.22), 0.04-0.05 for marches and fast band arrangements, whose drums
     and cymbals sound alike in every second."""
-    seconds = _chroma_seconds(sig, _sounding_frames(sig))
+    seconds = _chroma_seconds(sig.cqt_harmonic, _sounding_frames(sig.cqt_harmonic))
     if len(seconds) < 2:
         return 0.0
     mean = seconds.mean(axis=0)
