@@ -353,18 +353,22 @@ def ringing_snare(rng: np.random.Generator, hz: float) -> np.ndarray:
     return 0.5 * rng.standard_normal(len(t)) * np.exp(-t * 25) + ring
 
 
-def resonant_snare(rng: np.random.Generator, hz: float) -> np.ndarray:
-    """A snare whose body resonates in a band around ``hz``: noise through a two-pole resonator
-    an eighth of ``hz`` wide, louder than the burst and decaying 15 dB in its first 100 ms. Shaped
-    on TimGM6mb's snare (note 38 rendered by FluidSynth): its ring fills 110-175 Hz, two
-    semitones around 135-145 Hz (C3-C#3, off the semitone grid), 8 dB above the noise over 1 kHz
-    and 15 dB down 100 ms after the hit."""
-    from scipy.signal import lfilter
+def resonant_noise(rng: np.random.Generator, hz: float, samples: int) -> np.ndarray:
+    """``samples`` of white noise through a second-order resonator at ``hz``, an eighth of ``hz``
+    wide (scipy's iirpeak, Q = 8): a band of sound around one pitch that no note sits on."""
+    from scipy.signal import iirpeak, lfilter
 
+    b, a = iirpeak(hz, 8.0, fs=SR)
+    return np.asarray(lfilter(b, a, rng.standard_normal(samples)))
+
+
+def resonant_snare(rng: np.random.Generator, hz: float) -> np.ndarray:
+    """A snare whose body resonates in a band around ``hz`` (resonant_noise), louder than the
+    burst and decaying 15 dB in its first 100 ms. Shaped on TimGM6mb's snare (note 38 rendered
+    by FluidSynth): its ring fills 110-175 Hz, two semitones around 135-145 Hz (C3-C#3, off the
+    semitone grid), 8 dB above the noise over 1 kHz and 15 dB down 100 ms after the hit."""
     t = np.arange(int(0.6 * SR)) / SR
-    radius = np.exp(-np.pi * (hz / 8) / SR)
-    theta = 2 * np.pi * hz / SR
-    ring = lfilter([1 - radius], [1, -2 * radius * np.cos(theta), radius**2], rng.standard_normal(len(t)))
+    ring = resonant_noise(rng, hz, len(t))
     ring *= 0.35 / (np.sqrt(np.mean(ring[: int(0.05 * SR)] ** 2)) + 1e-12)
     return np.asarray(0.5 * rng.standard_normal(len(t)) * np.exp(-t * 25) + ring * np.exp(-t * 17))
 

@@ -259,17 +259,12 @@ def test_tuned_semitones_keep_notes_and_drop_a_band_of_noise(cents: float) -> No
     """Per semitone, the centre bin of three (on the recording's tuning) less half its neighbours:
     harmonic tones on the tuning grid keep about a quarter of the three bins' sum, a resonant
     band of noise (resonant_snare's ring, sustained) under a tenth, wherever the tuning lies."""
-    from scipy.signal import lfilter
-
     t = np.arange(10 * SR) / SR
     tones = sum(
         np.sin(2 * np.pi * 440 * 2 ** ((m + cents / 100 - 69) / 12) * k * t) / k for m in (57, 64) for k in range(1, 5)
     )
     sig = prepare((0.2 * tones).astype(np.float32))
     assert sig.cqt_tuned[24:72].sum() >= 0.2 * sig.cqt_harmonic[24:72].sum()
-    hz = 440 * 2 ** ((60.5 - 69) / 12)
-    radius, theta = np.exp(-np.pi * (hz / 8) / SR), 2 * np.pi * hz / SR
-    noise = np.random.default_rng(0).standard_normal(len(t))
-    band = lfilter([1 - radius], [1, -2 * radius * np.cos(theta), radius**2], noise)
+    band = grooves.resonant_noise(np.random.default_rng(0), 440 * 2 ** ((60.5 - 69) / 12), len(t))
     sig = prepare((0.3 * band / np.abs(band).max()).astype(np.float32))
     assert sig.cqt_tuned[24:72].sum() <= 0.1 * sig.cqt_harmonic[24:72].sum()

@@ -2,7 +2,7 @@
 
 The evidence (key_evidence) is five pitch-class profiles of the tuned pitch in the harmonic part
 (median-filter HPSS) of the tuning-centred constant-Q transform (audio_signal.tuned_semitones: a
-snare or tom ringing between the semitones, as TimGM6mb's does at C-C#-D, does not count as a
+snare or tom ringing between the semitones, as TimGM6mb's does around C3-C#3, does not count as a
 note): the mean frame-normalised chroma, the bass register's spectrum folded to pitch classes,
 the log-compressed spectrum of the melody and harmony registers, and how often each major and
 each minor triad fits best. Each key scores the dot product of the evidence, rotated to that
