@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from eval_analysis import NOTE, pitch_class
-from evidence_cache import cached_evidence, code_hash  # benchmarks/ is on sys.path when a script runs
+from evidence_cache import ANALYSER_VIEW, cached_evidence, code_hash  # benchmarks/ is on sys.path when a script runs
 from fit_tempo import fit_temperature, piece_folds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,21 +34,25 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _evidence(path: Path) -> dict:
     """The key evidence of the file at ``path`` as the analyser sees it (its analysis window)."""
-    from albumgen_desktop.engines.audio_dsp import choose_window
+    from albumgen_desktop.core.errors import BadInputError
+    from albumgen_desktop.engines.audio_dsp import SR, analysis_signal, choose_window
     from albumgen_desktop.engines.audio_key import key_clarity, key_evidence
-    from albumgen_desktop.engines.audio_signal import SR, prepare
     from albumgen_desktop.io.audio import load_audio
 
     start, length = choose_window(path)
     y = load_audio(path, sample_rate=SR, start_seconds=start, max_seconds=length).samples
-    evidence = key_evidence(prepare(y))
+    try:
+        sig = analysis_signal(y)[2]
+    except BadInputError as exc:  # a training render the analyser refuses is a broken render: say which
+        raise BadInputError(f"{path}: {exc}") from None
+    evidence = key_evidence(sig)
     return {"evidence": evidence.round(6).tolist(), "clarity": round(key_clarity(evidence), 6)}
 
 
 def load_rows(truth: Path, workers: int) -> list[dict]:
     """One row per file of ``truth`` with a key label; click tracks (kind "metronome") carry the
     key of the set's generator but sound no pitch, so they are left out."""
-    key = code_hash([("audio_signal.py", "key_clarity"), ("audio_key.py", "key_clarity")])
+    key = code_hash([*ANALYSER_VIEW, ("audio_signal.py", None), ("audio_key.py", "key_clarity")])
     rows = []
     for item, ev in cached_evidence(truth, "key_features.json", key, _evidence, workers):
         if item.get("key") and item.get("kind") != "metronome":

@@ -22,31 +22,35 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from evidence_cache import cached_evidence, code_hash  # benchmarks/ is on sys.path when a script runs
+from evidence_cache import ANALYSER_VIEW, cached_evidence, code_hash  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _candidates(path: Path) -> list:
     """[[bpm, evidence], ...] of the file at ``path``: engines/audio_tempo.tempo_candidates."""
-    from albumgen_desktop.engines.audio_dsp import choose_window
-    from albumgen_desktop.engines.audio_signal import SR, prepare
+    from albumgen_desktop.core.errors import BadInputError
+    from albumgen_desktop.engines.audio_dsp import SR, analysis_signal, choose_window
     from albumgen_desktop.engines.audio_tempo import tempo_candidates
     from albumgen_desktop.io.audio import load_audio
 
     start, length = choose_window(path)
     y = load_audio(path, sample_rate=SR, start_seconds=start, max_seconds=length).samples
-    cands, _ = tempo_candidates(prepare(y))
+    try:
+        sig = analysis_signal(y)[2]
+    except BadInputError as exc:  # a training render the analyser refuses is a broken render: say which
+        raise BadInputError(f"{path}: {exc}") from None
+    cands, _ = tempo_candidates(sig)
     return [[b, f] for b, f in cands]
 
 
 def load_rows(truth: Path, workers: int = 1) -> list[dict]:
     """One row per file of ``truth``: its truth item and candidates, cached in tempo_features.json
-    keyed by the code of the rhythm streams (audio_signal.py up to estimate_tuning: the tuning
-    estimate and the pitch helpers after it feed the key, not the tempo) and audio_tempo.py up to
-    candidate_scores (the evidence, not the model). Uncached files are computed in ``workers``
-    processes."""
-    key = code_hash([("audio_signal.py", "estimate_tuning"), ("audio_tempo.py", "candidate_scores")])
+    keyed by the code of the analyser's view of the samples (ANALYSER_VIEW), of the rhythm streams
+    (audio_signal.py up to estimate_tuning: the tuning estimate and the pitch helpers after it feed
+    the key, not the tempo) and of audio_tempo.py up to candidate_scores (the evidence, not the
+    model). Uncached files are computed in ``workers`` processes."""
+    key = code_hash([*ANALYSER_VIEW, ("audio_signal.py", "estimate_tuning"), ("audio_tempo.py", "candidate_scores")])
     return [
         {"item": item, "cands": cands}
         for item, cands in cached_evidence(truth, "tempo_features.json", key, _candidates, workers)

@@ -129,5 +129,8 @@ def test_tempo_evidence_cache_follows_the_rhythm_streams_not_the_key_code(tmp_pa
     )
     keys["streams"] = key_of(_edited_engines(tmp_path, "audio_signal.py", "size=(1, 17)", "size=(1, 19)"))
     keys["tempo"] = key_of(_edited_engines(tmp_path, "audio_tempo.py", "SUB = 12", "SUB = 24"))
+    # The analyser's view of the samples before any evidence (DC removal): the fit reads the
+    # evidence through audio_dsp.analysis_signal as the analyser does.
+    keys["dc"] = key_of(_edited_engines(tmp_path, "signal_checks.py", "butter(2, 20.0", "butter(2, 30.0"))
     assert keys["tuning"] == keys["repo"] and keys["fold"] == keys["repo"]
-    assert keys["streams"] != keys["repo"] and keys["tempo"] != keys["repo"]
+    assert keys["streams"] != keys["repo"] and keys["tempo"] != keys["repo"] and keys["dc"] != keys["repo"]

@@ -430,3 +430,18 @@ def test_the_fallback_note_is_said_once_a_session_and_every_time_on_the_cli(tmp_
     for i in range(2):
         assert main(["music", "-o", str(tmp_path / f"m{i}.wav"), "--duration", "1"]) == 0
         assert note in capsys.readouterr().err
+
+
+def test_bf16_linears_are_packed_only_where_onednn_has_a_bf16_path() -> None:
+    """oneDNN's bf16 reorder needs AVX512-BW/VL/DQ or AVX-NE-CONVERT; on an AVX2-only CPU it
+    raised RuntimeError, so asking for bf16 crashed generation. There the layers stay torch's
+    own bf16 Linear and still run."""
+    import torch
+
+    from albumgen_desktop.engines.packed_linear import pack_linears_bf16
+
+    model = torch.nn.Sequential(torch.nn.Linear(8, 4)).to(torch.bfloat16)
+    expected = hasattr(torch.ops.mkldnn, "_linear_pointwise") and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    assert pack_linears_bf16(model) == (1 if expected else 0)
+    out = model(torch.ones(2, 8, dtype=torch.bfloat16))
+    assert out.shape == (2, 4) and torch.isfinite(out.float()).all()

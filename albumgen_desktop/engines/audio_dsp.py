@@ -19,17 +19,21 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from albumgen_desktop.core.errors import BadInputError
 from albumgen_desktop.engines.audio_key import baseline_key, estimate_key
 from albumgen_desktop.engines.audio_metre import estimate_metre
-from albumgen_desktop.engines.audio_signal import SR, prepare
+from albumgen_desktop.engines.audio_signal import SR, Signal, prepare
 from albumgen_desktop.engines.audio_tempo import estimate_tempo
 from albumgen_desktop.io.audio import audio_info, load_audio
 
-__all__ = ["SR", "DspResult", "analyse_file", "analyse_samples", "baseline_key", "choose_window"]
+if TYPE_CHECKING:
+    from albumgen_desktop.engines.signal_checks import Content
+
+__all__ = ["SR", "DspResult", "analyse_file", "analyse_samples", "analysis_signal", "baseline_key", "choose_window"]
 
 WINDOW_S = 40.0  # analysed at most; longer files get a representative window
 
@@ -103,13 +107,17 @@ def integrated_loudness(y: np.ndarray) -> float:
     return float(np.clip(level, -60.0, 0.0)) if np.isfinite(level) else -60.0
 
 
-def analyse_samples(y: np.ndarray, loudness_lufs: float | None = None) -> DspResult:
-    """Analyse mono float32 samples at SR. ``loudness_lufs`` is the file's integrated loudness
-    (engines.audio_levels); without it the loudness is measured on ``y``."""
-    if len(y) < 2 * SR:
-        raise BadInputError("the audio is shorter than 2 seconds, too short to analyse")
+def analysis_signal(y: np.ndarray) -> tuple[np.ndarray, Content, Signal]:
+    """The view every estimator reads of mono float32 samples ``y`` at SR (any length; over full
+    scale is scaled to a peak of 1): (the samples without DC, the content check, the shared
+    representations). Raises BadInputError for no samples, silence, under a second of sound, a
+    lone click or noise (engines/signal_checks.check_content). The tempo and key
+    fits (benchmarks/fit_tempo.py, fit_key.py) read their evidence through it too, so a model is
+    fitted on what the analyser computes."""
     from albumgen_desktop.engines.signal_checks import check_content
 
+    if len(y) == 0:
+        raise BadInputError("the audio holds no samples")
     peak = float(np.max(np.abs(y)))
     if peak > 1.0:  # float samples over full scale (the file's own warning says so): the measures
         y = (y / peak).astype(np.float32)  # below assume -1..1, and squares of 1e6 overflow float32
@@ -120,6 +128,15 @@ def analyse_samples(y: np.ndarray, loudness_lufs: float | None = None) -> DspRes
         # and valid, and the user has nothing to do about it.
         warnings.filterwarnings("ignore", message=r"n_fft=\d+ is too large for input signal", category=UserWarning)
         sig = prepare(y, pitch=content.pitch_onsets)
+    return y, content, sig
+
+
+def analyse_samples(y: np.ndarray, loudness_lufs: float | None = None) -> DspResult:
+    """Analyse mono float32 samples at SR. ``loudness_lufs`` is the file's integrated loudness
+    (engines.audio_levels); without it the loudness is measured on ``y``."""
+    if len(y) < 2 * SR:
+        raise BadInputError("the audio is shorter than 2 seconds, too short to analyse")
+    y, content, sig = analysis_signal(y)
     bpm, tempo_conf = estimate_tempo(sig)
     key, mode, key_conf = estimate_key(sig, content.tonal)
     metre, metre_conf = estimate_metre(sig, bpm)

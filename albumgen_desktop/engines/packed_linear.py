@@ -11,12 +11,17 @@ def pack_linears_bf16(module: Any) -> int:
     A decoder step multiplies a batch of 2 (CFG) by every weight once. With plain bf16
     weights torch re-lays them out on each call and a step is no faster than fp32; with
     the weights packed once the linear layers of musicgen-small take 39 ms instead of
-    63 ms here (benchmarks/bench_music.py). Returns how many layers were swapped (0 where
-    this torch has no oneDNN linear kernels).
+    63 ms here (benchmarks/bench_music.py). Returns how many layers were swapped: 0 where this
+    torch has no oneDNN linear kernels, or where oneDNN has no bf16 path on this CPU (it needs
+    AVX512-BW/VL/DQ or AVX-NE-CONVERT; on an AVX2-only CPU the reorder raised RuntimeError, so a
+    bf16 request crashed instead of running on torch's own bf16 kernels).
     """
     import torch
 
-    if not (torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")):
+    mkldnn = torch.ops.mkldnn
+    if not (torch.backends.mkldnn.is_available() and hasattr(mkldnn, "_linear_pointwise")):
+        return 0
+    if hasattr(mkldnn, "_is_mkldnn_bf16_supported") and not mkldnn._is_mkldnn_bf16_supported():
         return 0
 
     class PackedLinear(torch.nn.Module):
