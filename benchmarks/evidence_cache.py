@@ -23,6 +23,22 @@ ROOT = Path(__file__).resolve().parents[1]
 ANALYSER_VIEW: list[tuple[str, str | None]] = [("audio_dsp.py", "analyse_samples"), ("signal_checks.py", None)]
 
 
+def analyser_signal(path: Path) -> Any:
+    """engines/audio_signal.Signal of the file at ``path`` as the analyser computes it: its analysis
+    window (audio_dsp.choose_window) through audio_dsp.analysis_signal. Raises BadInputError naming
+    the file when the analyser refuses it (a training render that is silent or noise is broken)."""
+    from albumgen_desktop.core.errors import BadInputError
+    from albumgen_desktop.engines.audio_dsp import SR, analysis_signal, choose_window
+    from albumgen_desktop.io.audio import load_audio
+
+    start, length = choose_window(path)
+    y = load_audio(path, sample_rate=SR, start_seconds=start, max_seconds=length).samples
+    try:
+        return analysis_signal(y)[2]
+    except BadInputError as exc:
+        raise BadInputError(f"{path}: {exc}") from None
+
+
 def code_hash(modules: list[tuple[str, str | None]]) -> str:
     """16 hex digits over the code (not the comments or docstrings) of each engines/ module in
     ``modules``, (file name, name of the first top-level function not to include, None for the

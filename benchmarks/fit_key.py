@@ -26,7 +26,12 @@ from pathlib import Path
 
 import numpy as np
 from eval_analysis import NOTE, pitch_class
-from evidence_cache import ANALYSER_VIEW, cached_evidence, code_hash  # benchmarks/ is on sys.path when a script runs
+from evidence_cache import (
+    ANALYSER_VIEW,
+    analyser_signal,
+    cached_evidence,
+    code_hash,
+)  # benchmarks/ is on sys.path when a script runs
 from fit_tempo import fit_temperature, piece_folds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,18 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _evidence(path: Path) -> dict:
     """The key evidence of the file at ``path`` as the analyser sees it (its analysis window)."""
-    from albumgen_desktop.core.errors import BadInputError
-    from albumgen_desktop.engines.audio_dsp import SR, analysis_signal, choose_window
     from albumgen_desktop.engines.audio_key import key_clarity, key_evidence
-    from albumgen_desktop.io.audio import load_audio
 
-    start, length = choose_window(path)
-    y = load_audio(path, sample_rate=SR, start_seconds=start, max_seconds=length).samples
-    try:
-        sig = analysis_signal(y)[2]
-    except BadInputError as exc:  # a training render the analyser refuses is a broken render: say which
-        raise BadInputError(f"{path}: {exc}") from None
-    evidence = key_evidence(sig)
+    evidence = key_evidence(analyser_signal(path))
     return {"evidence": evidence.round(6).tolist(), "clarity": round(key_clarity(evidence), 6)}
 
 

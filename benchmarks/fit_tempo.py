@@ -22,25 +22,21 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from evidence_cache import ANALYSER_VIEW, cached_evidence, code_hash  # benchmarks/ is on sys.path when a script runs
+from evidence_cache import (
+    ANALYSER_VIEW,
+    analyser_signal,
+    cached_evidence,
+    code_hash,
+)  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _candidates(path: Path) -> list:
     """[[bpm, evidence], ...] of the file at ``path``: engines/audio_tempo.tempo_candidates."""
-    from albumgen_desktop.core.errors import BadInputError
-    from albumgen_desktop.engines.audio_dsp import SR, analysis_signal, choose_window
     from albumgen_desktop.engines.audio_tempo import tempo_candidates
-    from albumgen_desktop.io.audio import load_audio
 
-    start, length = choose_window(path)
-    y = load_audio(path, sample_rate=SR, start_seconds=start, max_seconds=length).samples
-    try:
-        sig = analysis_signal(y)[2]
-    except BadInputError as exc:  # a training render the analyser refuses is a broken render: say which
-        raise BadInputError(f"{path}: {exc}") from None
-    cands, _ = tempo_candidates(sig)
+    cands, _ = tempo_candidates(analyser_signal(path))
     return [[b, f] for b, f in cands]
 
 
